@@ -1,0 +1,11 @@
+"""Every op nnlib can differentiate, one idea per file; each op's forward and backward sit together."""
+from .activations import log_softmax, logsumexp, relu, sigmoid, softmax, tanh
+from .comparison import eq, ge, gt, le, lt, ne
+from .elementwise import abs, add, clamp, div, exp, log, maximum, mul, neg, pow, sqrt, sub, to_dtype
+from .indexing import getitem
+from .join import cat, pad, stack, where
+from .linalg import matmul
+from .reductions import max, mean, sum, var
+from .shape import flatten, permute, reshape, squeeze, transpose, unsqueeze
+
+NOT_DIFFERENTIABLE = ("eq", "ne", "lt", "le", "gt", "ge")

@@ -1,0 +1,123 @@
+"""Elementwise arithmetic. Binary ops broadcast like NumPy; their backward sums the gradient back
+to each input's shape (`unbroadcast`), because a broadcast input was used once per copy."""
+import numpy as np
+
+from ..autograd import differentiable, make_result, unbroadcast
+from ._common import as_tensor, as_tensor_pair, broadcast_shape
+
+
+def _binary(name, a, b, forward, backward):
+    a, b = as_tensor_pair(a, b)
+    broadcast_shape(name, a.shape, b.shape)
+    out = forward(a.data, b.data)
+
+    def backward_fn(grad):
+        grad_a, grad_b = backward(grad, a.data, b.data, out)
+        return (unbroadcast(grad_a, a.shape) if a.requires_grad else None,
+                unbroadcast(grad_b, b.shape) if b.requires_grad else None)
+
+    return make_result(out, (a, b), backward_fn, name)
+
+
+@differentiable
+def add(a, b):
+    """y = a + b;  dL/da = dL/dy,  dL/db = dL/dy."""
+    return _binary("add", a, b, np.add, lambda g, a, b, y: (g, g))
+
+
+@differentiable
+def sub(a, b):
+    """y = a - b;  dL/da = dL/dy,  dL/db = -dL/dy."""
+    return _binary("sub", a, b, np.subtract, lambda g, a, b, y: (g, -g))
+
+
+@differentiable
+def mul(a, b):
+    """y = a * b;  dL/da = dL/dy * b,  dL/db = dL/dy * a."""
+    return _binary("mul", a, b, np.multiply, lambda g, a, b, y: (g * b, g * a))
+
+
+@differentiable
+def div(a, b):
+    """y = a / b;  dL/da = dL/dy / b,  dL/db = -dL/dy * a / b^2."""
+    return _binary("div", a, b, np.divide, lambda g, a, b, y: (g / b, -g * a / (b * b)))
+
+
+def _pow_backward(g, a, b, y):
+    grad_a = g * b * np.power(a, b - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad_b = g * y * np.log(a)
+    # 0^b with b >= 0 has derivative 0 in b (PyTorch's convention), not 0 * log(0) = nan
+    grad_b = np.where((a == 0) & (b >= 0), 0.0, grad_b)
+    return grad_a, grad_b
+
+
+@differentiable
+def pow(a, b):
+    """y = a^b;  dL/da = dL/dy * b a^(b-1),  dL/db = dL/dy * a^b ln a."""
+    return _binary("pow", a, b, np.power, _pow_backward)
+
+
+@differentiable
+def maximum(a, b):
+    """y = max(a, b) elementwise; the gradient goes to the larger input (split in half on a tie)."""
+    def backward(g, a, b, y):
+        share_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
+        return g * share_a, g * (1.0 - share_a)
+    return _binary("maximum", a, b, np.maximum, backward)
+
+
+def _unary(name, x, forward, backward):
+    x = as_tensor(x)
+    out = forward(x.data)
+    return make_result(out, (x,), lambda g: (backward(g, x.data, out),), name)
+
+
+@differentiable
+def neg(x):
+    """y = -x;  dL/dx = -dL/dy."""
+    return _unary("neg", x, np.negative, lambda g, x, y: -g)
+
+
+@differentiable
+def exp(x):
+    """y = e^x;  dL/dx = dL/dy * e^x  (the output itself)."""
+    return _unary("exp", x, np.exp, lambda g, x, y: g * y)
+
+
+@differentiable
+def log(x):
+    """y = ln x;  dL/dx = dL/dy / x."""
+    return _unary("log", x, np.log, lambda g, x, y: g / x)
+
+
+@differentiable
+def sqrt(x):
+    """y = sqrt(x);  dL/dx = dL/dy / (2 sqrt(x))."""
+    return _unary("sqrt", x, np.sqrt, lambda g, x, y: g / (2 * y))
+
+
+@differentiable
+def abs(x):
+    """y = |x|;  dL/dx = dL/dy * sign(x)  (0 at x = 0, as in PyTorch)."""
+    return _unary("abs", x, np.abs, lambda g, x, y: g * np.sign(x))
+
+
+@differentiable
+def clamp(x, min=None, max=None):
+    """y = min(max(x, lo), hi);  dL/dx = dL/dy where lo <= x <= hi, else 0."""
+    if min is None and max is None:
+        raise ValueError("clamp: give at least one of min and max")
+    lo = -np.inf if min is None else min
+    hi = np.inf if max is None else max
+
+    def backward(g, x, y):
+        return g * ((x >= lo) & (x <= hi))
+    return _unary("clamp", x, lambda v: np.clip(v, lo, hi).astype(v.dtype), backward)
+
+
+@differentiable
+def to_dtype(x, dtype):
+    """y = x stored as `dtype`;  dL/dx = dL/dy converted back to x's dtype."""
+    dtype = np.dtype(dtype)
+    return _unary("to_dtype", x, lambda v: v.astype(dtype), lambda g, x, y: g.astype(x.dtype))

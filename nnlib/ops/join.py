@@ -1,0 +1,73 @@
+"""Ops that combine tensors or choose between them: cat, stack, pad, where."""
+import numpy as np
+
+from ..autograd import differentiable, make_result, unbroadcast
+from ._common import as_tensor, broadcast_shape, normalize_dim
+
+
+def _check_same_shapes_except(tensors, dim, op_name):
+    first = tensors[0].shape
+    for k, t in enumerate(tensors[1:], start=1):
+        if len(t.shape) != len(first) or any(a != b for i, (a, b) in enumerate(zip(first, t.shape)) if i != dim):
+            where = f"except in dimension {dim}" if dim is not None else "exactly"
+            raise ValueError(f"{op_name}: tensor 0 has shape {first} but tensor {k} has shape {t.shape}; shapes must match {where}")
+
+
+@differentiable
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension;  dL/dx_k = the slice of dL/dy that x_k filled."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    axis = normalize_dim(dim, tensors[0].ndim, "cat")
+    _check_same_shapes_except(tensors, axis, "cat")
+    out = np.concatenate([t.data for t in tensors], axis=axis)
+    boundaries = np.cumsum([t.shape[axis] for t in tensors])[:-1]
+    return make_result(out, tensors, lambda g: tuple(np.split(g, boundaries, axis=axis)), "cat")
+
+
+@differentiable
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dimension;  dL/dx_k = dL/dy[..., k, ...]."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    _check_same_shapes_except(tensors, None, "stack")
+    axis = normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    out = np.stack([t.data for t in tensors], axis=axis)
+    return make_result(out, tensors, lambda g: tuple(np.moveaxis(g, axis, 0)), "stack")
+
+
+@differentiable
+def pad(x, pad, value=0.0):
+    """Constant padding with torch.nn.functional.pad's convention: `pad` = (left, right) for the last
+    dimension, then (left, right) for the one before, and so on;  dL/dx = the unpadded middle of dL/dy."""
+    x = as_tensor(x)
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: expected pairs of (left, right) sizes for at most {x.ndim} dimensions, got {tuple(pad)}")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad: sizes must be non-negative, got {tuple(pad)}")
+    widths = [(0, 0)] * x.ndim
+    for k in range(len(pad) // 2):
+        widths[x.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
+    out = np.pad(x.data, widths, mode="constant", constant_values=value)
+    middle = tuple(slice(lo, n + lo) for (lo, _), n in zip(widths, x.shape))
+    return make_result(out, (x,), lambda g: (g[middle],), "pad")
+
+
+@differentiable
+def where(condition, a, b):
+    """y = a where condition else b (all three broadcast);  dL/da = dL/dy where condition, dL/db elsewhere."""
+    from ._common import as_tensor_pair
+    condition = np.asarray(getattr(condition, "data", condition))
+    if condition.dtype != np.bool_:
+        raise TypeError(f"where: condition must be boolean, got dtype {condition.dtype}")
+    a, b = as_tensor_pair(a, b)
+    broadcast_shape("where", condition.shape, a.shape, b.shape)
+    out = np.where(condition, a.data, b.data)
+
+    def backward(g):
+        zero = np.zeros_like(g)
+        return (unbroadcast(np.where(condition, g, zero), a.shape) if a.requires_grad else None,
+                unbroadcast(np.where(condition, zero, g), b.shape) if b.requires_grad else None)
+    return make_result(out, (a, b), backward, "where")
