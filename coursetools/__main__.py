@@ -1,0 +1,57 @@
+"""Command line for the course tools; `python -m coursetools --help` lists the commands."""
+import argparse
+import sys
+from pathlib import Path
+
+from . import REPO
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m coursetools", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("execute", help="re-execute chapter notebooks in a fresh kernel and save their outputs")
+    p.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
+
+    p = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    p.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
+
+    p = sub.add_parser("grade", help="grade one exercise notebook and print a per-question table")
+    p.add_argument("notebook", type=Path)
+    p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+
+    p = sub.add_parser("gradebook", help="grade a folder of submissions into a CSV gradebook")
+    p.add_argument("folder", type=Path, help="folder of submitted .ipynb files (searched recursively)")
+    p.add_argument("--out", type=Path, default=Path("gradebook.csv"))
+    p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+
+    args = parser.parse_args(argv)
+    if args.command == "execute":
+        from .execute import execute_in_place
+        execute_in_place(args.notebooks or sorted((REPO / "notebooks").glob("*.ipynb")))
+        return 0
+    if args.command == "exercises":
+        from .exercises import check_exercises, write_exercises
+        if args.check:
+            stale = check_exercises()
+            for name in stale:
+                print(f"out of date: exercises/{name} (run: python -m coursetools exercises)")
+            return 1 if stale else 0
+        for path in write_exercises():
+            print(f"wrote {path.relative_to(REPO)}")
+        return 0
+    if args.command == "grade":
+        from .grade import grade_notebook, format_report
+        report = grade_notebook(args.notebook, cell_timeout=args.timeout)
+        print(format_report(report))
+        return 0 if report.all_passed else 1
+    if args.command == "gradebook":
+        from .grade import write_gradebook
+        rows = write_gradebook(args.folder, args.out, cell_timeout=args.timeout)
+        print(f"graded {len(rows)} submissions into {args.out}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The op table: one row per differentiable nnlib op, driving every op test.
+
+Each row's `fn(m, *xs)` is written once and run twice: with m = nnlib and with m = torch (and
+nnlib / torch tensors as xs). That the same lambda runs on both is itself the API check:
+moving from nnlib to PyTorch is a change of import. Adding an op to nnlib means adding a row here;
+tests/test_op_table.py fails while a registered op has no row.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+
+def functional(m):
+    """Where `pad` lives: torch.nn.functional for torch, the top-level namespace for nnlib (for now)."""
+    return getattr(getattr(m, "nn", None), "functional", m)
+
+
+@dataclass
+class OpSpec:
+    name: str                 # the op's name in nnlib.DIFFERENTIABLE_OPS
+    fn: Callable              # fn(m, *inputs), m is the nnlib or the torch module
+    cases: list               # each case: a tuple of input shapes (broadcast pairs included)
+    domain: str = "real"      # how to sample inputs: real, positive, nonzero
+    label: str = ""           # tells rows of the same op apart in test ids
+    grad_inputs: tuple = field(default=None)  # which inputs get gradients (default: all)
+
+    @property
+    def id(self):
+        return f"{self.name}-{self.label}" if self.label else self.name
+
+
+def sample(shape, domain, rng):
+    """Inputs in float64, away from the points where an op is not differentiable."""
+    if domain == "positive":
+        return rng.uniform(0.5, 2.0, size=shape)
+    if domain == "nonzero":
+        return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.3, 2.0, size=shape)
+    return rng.standard_normal(size=shape)
+
+
+UNARY_SHAPES = [((),), ((5,),), ((3, 4),), ((2, 3, 4),)]
+BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (2, 3)), ((4, 1), (1, 5))]
+
+OP_TABLE = [
+    OpSpec("add", lambda m, a, b: a + b, BINARY_SHAPES),
+    OpSpec("add", lambda m, a: 2.5 + a, UNARY_SHAPES, label="python-scalar"),
+    OpSpec("sub", lambda m, a, b: a - b, BINARY_SHAPES),
+    OpSpec("sub", lambda m, a: 1.0 - a, UNARY_SHAPES, label="rsub"),
+    OpSpec("mul", lambda m, a, b: a * b, BINARY_SHAPES),
+    OpSpec("div", lambda m, a, b: a / b, BINARY_SHAPES, domain="nonzero"),
+    OpSpec("div", lambda m, a: 1.0 / a, UNARY_SHAPES, domain="nonzero", label="rdiv"),
+    OpSpec("pow", lambda m, a: a ** 3, UNARY_SHAPES, label="scalar-exponent"),
+    OpSpec("pow", lambda m, a, b: a ** b, BINARY_SHAPES, domain="positive", label="tensor-exponent"),
+    OpSpec("pow", lambda m, a: 2.0 ** a, UNARY_SHAPES, label="scalar-base"),
+    OpSpec("neg", lambda m, a: -a, UNARY_SHAPES),
+    OpSpec("maximum", lambda m, a, b: m.maximum(a, b), BINARY_SHAPES),
+    OpSpec("exp", lambda m, a: m.exp(a), UNARY_SHAPES),
+    OpSpec("log", lambda m, a: m.log(a), UNARY_SHAPES, domain="positive"),
+    OpSpec("sqrt", lambda m, a: m.sqrt(a), UNARY_SHAPES, domain="positive"),
+    OpSpec("abs", lambda m, a: m.abs(a), UNARY_SHAPES, domain="nonzero"),
+    OpSpec("clamp", lambda m, a: m.clamp(a, min=-0.2, max=0.2), UNARY_SHAPES, domain="nonzero"),
+    OpSpec("clamp", lambda m, a: a.clamp(min=0.5), UNARY_SHAPES, domain="nonzero", label="min-only"),
+    OpSpec("to_dtype", lambda m, a: a.double(), UNARY_SHAPES),
+    OpSpec("relu", lambda m, a: m.relu(a), UNARY_SHAPES, domain="nonzero"),
+    OpSpec("sigmoid", lambda m, a: m.sigmoid(a), UNARY_SHAPES),
+    OpSpec("tanh", lambda m, a: m.tanh(a), UNARY_SHAPES),
+    OpSpec("softmax", lambda m, a: m.softmax(a, dim=-1), [((5,),), ((3, 4),), ((2, 3, 4),)]),
+    OpSpec("softmax", lambda m, a: a.softmax(dim=0), [((3, 4),)], label="dim0"),
+    OpSpec("log_softmax", lambda m, a: m.log_softmax(a, dim=1), [((3, 4),), ((2, 3, 4),)]),
+    OpSpec("logsumexp", lambda m, a: m.logsumexp(a, dim=1), [((3, 4),), ((2, 3, 4),)]),
+    OpSpec("logsumexp", lambda m, a: a.logsumexp(dim=-1, keepdim=True), [((3, 4),)], label="keepdim"),
+    OpSpec("sum", lambda m, a: a.sum(), UNARY_SHAPES, label="all"),
+    OpSpec("sum", lambda m, a: a.sum(dim=1), [((3, 4),), ((2, 3, 4),)], label="dim"),
+    OpSpec("sum", lambda m, a: a.sum(dim=(0, 2), keepdim=True), [((2, 3, 4),)], label="dims-keepdim"),
+    OpSpec("mean", lambda m, a: a.mean(), UNARY_SHAPES, label="all"),
+    OpSpec("mean", lambda m, a: a.mean(dim=-1, keepdim=True), [((3, 4),), ((2, 3, 4),)], label="dim"),
+    OpSpec("var", lambda m, a: a.var(), [((5,),), ((3, 4),)], label="all"),
+    OpSpec("var", lambda m, a: a.var(dim=0), [((3, 4),), ((2, 3, 4),)], label="dim"),
+    OpSpec("var", lambda m, a: a.var(dim=1, keepdim=True, correction=0), [((3, 4),)], label="biased"),
+    OpSpec("max", lambda m, a: a.max(), UNARY_SHAPES, label="all"),
+    OpSpec("max", lambda m, a: a.max(dim=1).values, [((3, 4),), ((2, 3, 4),)], label="dim"),
+    OpSpec("max", lambda m, a: m.max(a, dim=0, keepdim=True).values, [((3, 4),)], label="keepdim"),
+    OpSpec("matmul", lambda m, a, b: a @ b,
+           [((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((2, 1, 3, 4), (3, 4, 2)), ((4,), (4, 5)),
+            ((3, 4), (4,)), ((4,), (4,)), ((4,), (2, 4, 3))]),
+    OpSpec("matmul", lambda m, a, b: m.matmul(a, b), [((2, 3), (3, 2))], label="function"),
+    OpSpec("reshape", lambda m, a: a.reshape(4, 3), [((3, 4),), ((2, 6),)]),
+    OpSpec("reshape", lambda m, a: a.view(-1), [((3, 4),), ((2, 3, 4),)], label="view"),
+    OpSpec("transpose", lambda m, a: a.transpose(0, -1), [((3, 4),), ((2, 3, 4),)]),
+    OpSpec("transpose", lambda m, a: a.T, [((3, 4),)], label="T"),
+    OpSpec("permute", lambda m, a: a.permute(2, 0, 1), [((2, 3, 4),)]),
+    OpSpec("squeeze", lambda m, a: a.squeeze(), [((1, 3, 1, 4),)]),
+    OpSpec("squeeze", lambda m, a: a.squeeze(2), [((1, 3, 1, 4),)], label="dim"),
+    OpSpec("unsqueeze", lambda m, a: a.unsqueeze(1), [((3, 4),), ((5,),)]),
+    OpSpec("unsqueeze", lambda m, a: a.unsqueeze(-1), [((3, 4),)], label="negative"),
+    OpSpec("flatten", lambda m, a: a.flatten(), [((2, 3, 4),)]),
+    OpSpec("flatten", lambda m, a: a.flatten(1), [((2, 3, 4),)], label="start-dim"),
+    OpSpec("getitem", lambda m, a: a[1:, ::2], [((4, 5),)], label="slices"),
+    OpSpec("getitem", lambda m, a: a[1], [((4, 5),), ((3, 4, 2),)], label="int"),
+    OpSpec("getitem", lambda m, a: a[[0, 2, 2, 1]], [((4, 5),)], label="int-array-with-repeats"),
+    OpSpec("getitem", lambda m, a: a[[0, 1, 1], [2, 0, 0]], [((3, 4),)], label="two-int-arrays"),
+    OpSpec("getitem", lambda m, a: a[:, None, ..., -1], [((3, 4, 2),)], label="none-ellipsis"),
+    OpSpec("getitem", lambda m, a: a[a > 0], [((3, 4),)], label="bool-mask"),
+    OpSpec("cat", lambda m, a, b: m.cat([a, b], dim=1), [((3, 4), (3, 2)), ((2, 1, 3), (2, 5, 3))]),
+    OpSpec("cat", lambda m, a, b: m.cat([a, b, a]), [((2, 3), (4, 3))], label="reused-input"),
+    OpSpec("stack", lambda m, a, b: m.stack([a, b], dim=1), [((3, 4), (3, 4)), ((5,), (5,))]),
+    OpSpec("pad", lambda m, a: functional(m).pad(a, (1, 2)), [((3, 4),)], label="last-dim"),
+    OpSpec("pad", lambda m, a: functional(m).pad(a, (1, 0, 2, 1), value=0.5), [((2, 3, 4),)], label="two-dims"),
+    OpSpec("where", lambda m, a, b: m.where(a > 0, a, b), BINARY_SHAPES),
+]
