@@ -46,8 +46,8 @@ def main(argv=None):
         print(format_report(report))
         return 0 if report.all_passed else 1
     if args.command == "gradebook":
-        from .grade import write_gradebook
-        rows = write_gradebook(args.folder, args.out, cell_timeout=args.timeout)
+        from .grade import grade_folder, write_gradebook
+        rows = write_gradebook(grade_folder(args.folder, cell_timeout=args.timeout), args.out)
         print(f"graded {len(rows)} submissions into {args.out}")
         return 0
     return 2

@@ -1,26 +1,10 @@
-"""Run one expression on nnlib and on torch and compare forward, backward, shape and dtype.
-
-The comparison reports which tensor, which index and how far off, so a failure says what to fix.
-"""
+"""Run one expression on nnlib and on torch; assert_close then says which tensor, which index, how far off."""
 import numpy as np
 import torch
 
 import nnlib
+from coursetools.checks import assert_close  # noqa: F401  (re-exported for the op tests)
 
-TORCH_DTYPE = {np.float32: torch.float32, np.float64: torch.float64}
-
-
-def assert_close(name, actual, expected, rtol, atol):
-    actual, expected = np.asarray(actual), np.asarray(expected)
-    assert actual.shape == expected.shape, f"{name}: shape {actual.shape}, expected {expected.shape}"
-    bad = ~np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise AssertionError(
-            f"{name}: {int(bad.sum())} of {bad.size} elements differ; first at index {index}: "
-            f"got {actual[index]!r}, expected {expected[index]!r} "
-            f"(max abs difference {np.max(np.abs(actual - expected)[bad]):.3g})"
-        )
 
 
 def run_both(fn, arrays, grad_inputs=None, seed=0):
