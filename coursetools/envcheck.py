@@ -59,12 +59,13 @@ def installed_version(package):
         return None
 
 
-def check_environment(required=None, version_of=installed_version):
+def check_environment(required=None, version_of=None):
     """Compare each pinned package with what is installed; return a list of CheckRow.
 
     `required` defaults to the pins in requirements.txt; `version_of(name)` looks up an installed
     version (replaceable in tests).
     """
+    version_of = version_of or installed_version
     rows = []
     for package, version in (REQUIRED if required is None else required):
         found = version_of(package)
