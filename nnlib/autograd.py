@@ -18,11 +18,18 @@ def differentiable(fn):
     return fn
 
 
-_state = threading.local()
+Tensor = None  # set by nnlib/tensor.py once the class exists (tensor.py imports this module first)
+
+
+class _GradMode(threading.local):
+    enabled = True  # per thread, like PyTorch's grad mode
+
+
+_state = _GradMode()
 
 
 def is_grad_enabled():
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 @contextlib.contextmanager
@@ -47,10 +54,8 @@ def enable_grad():
 
 def make_result(data, parents, backward_fn, name):
     """Wrap `data` in a Tensor that remembers how it was made, if any parent needs a gradient."""
-    from .tensor import Tensor
-
-    out = Tensor(data)
-    if is_grad_enabled() and any(p.requires_grad for p in parents):
+    out = Tensor._wrap(data)
+    if _state.enabled and any([p.requires_grad for p in parents]):
         out.requires_grad = True
         out._parents = tuple(parents)
         out._backward = backward_fn
@@ -65,6 +70,8 @@ def unbroadcast(grad, shape):
     so each copy's gradient flows back to the one original value: the copies' gradients add up.
     """
     grad = np.asarray(grad)
+    if grad.shape == shape:
+        return grad  # nothing was broadcast
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = grad.sum(axis=tuple(range(extra)))
@@ -117,8 +124,8 @@ def backward(root, gradient=None, retain_graph=False):
             )
         seed = np.ones_like(root.data)
     else:
-        seed = np.asarray(getattr(gradient, "data", gradient), dtype=root.dtype)
-        if seed.shape != root.shape:
+        seed = np.asarray(getattr(gradient, "data", gradient), dtype=root.data.dtype)
+        if seed.shape != root.data.shape:
             raise ValueError(
                 f"backward(): gradient has shape {seed.shape} but the output has shape {root.shape}"
             )
@@ -143,8 +150,9 @@ def backward(root, gradient=None, retain_graph=False):
         for parent, parent_grad in zip(node._parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:
                 continue
-            parent_grad = np.asarray(parent_grad, dtype=parent.dtype)
-            assert parent_grad.shape == parent.shape, (node._op, parent_grad.shape, parent.shape)
+            if type(parent_grad) is not np.ndarray or parent_grad.dtype != parent.data.dtype:
+                parent_grad = np.asarray(parent_grad, dtype=parent.data.dtype)
+            assert parent_grad.shape == parent.data.shape, (node._op, parent_grad.shape, parent.data.shape)
             key = id(parent)
             grads[key] = grads[key] + parent_grad if key in grads else parent_grad
         if not retain_graph:

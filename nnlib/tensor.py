@@ -42,6 +42,7 @@ class Tensor:
     created with requires_grad=True). Non-leaf tensors keep their parents and a backward function.
     """
 
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__ instead of NumPy's loop
     __hash__ = object.__hash__  # __eq__ is elementwise, so restore identity hashing
 
@@ -55,6 +56,16 @@ class Tensor:
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, array):
+        """A leaf around an array an op just computed: skips the checks of __init__ (a hot path)."""
+        if type(array) is not np.ndarray:
+            array = np.asarray(array)  # reductions over every dimension return NumPy scalars
+        t = cls.__new__(cls)
+        t.data, t.grad, t.requires_grad = array, None, False
+        t._parents, t._backward, t._op, t._retains_grad = (), None, None, False
+        return t
 
     # ---- autograd -----------------------------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
@@ -307,4 +318,5 @@ def randint(low, high, size, dtype=int64):
     return Tensor(_generator.integers(low, high, size=size, dtype=dtype))
 
 
+autograd.Tensor = Tensor  # make_result builds its results with this class
 from . import ops as _ops  # noqa: E402  (ops need the Tensor class defined above)

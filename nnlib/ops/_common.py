@@ -12,9 +12,9 @@ def as_tensor(value, like=None):
         return value
     if isinstance(value, numbers.Number) and like is not None:
         if like.dtype.kind == "f":
-            return Tensor(np.asarray(value, dtype=like.dtype))
+            return Tensor._wrap(np.asarray(value, dtype=like.dtype))
         if isinstance(value, float):
-            return Tensor(np.asarray(value, dtype=DEFAULT_FLOAT))
+            return Tensor._wrap(np.asarray(value, dtype=DEFAULT_FLOAT))
     return Tensor(value)
 
 
@@ -26,6 +26,8 @@ def as_tensor_pair(a, b):
 
 def broadcast_shape(op_name, *shapes):
     """The shape NumPy broadcasting gives, or an error that names every shape and the clashing dimension."""
+    if len(shapes) == 2 and shapes[0] == shapes[1]:
+        return shapes[0]  # the common case, without building NumPy's dummy arrays
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
