@@ -16,4 +16,6 @@ from .tensor import (Tensor, arange, bool_, default_generator, eye, float32, flo
                      linspace, manual_seed, ones, ones_like, rand, randint, randn, tensor, zeros,
                      zeros_like)
 
+from . import nn  # noqa: E402  (after the tensor API it builds on)
+
 __version__ = "0.1.0"

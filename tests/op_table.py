@@ -5,15 +5,10 @@ nnlib / torch tensors as xs). That the same lambda runs on both is itself the AP
 moving from nnlib to PyTorch is a change of import. Adding an op to nnlib means adding a row here;
 tests/test_op_table.py fails while a registered op has no row.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-
-
-def functional(m):
-    """Where `pad` lives: torch.nn.functional for torch, the top-level namespace for nnlib (for now)."""
-    return getattr(getattr(m, "nn", None), "functional", m)
 
 
 @dataclass
@@ -23,7 +18,7 @@ class OpSpec:
     cases: list               # each case: a tuple of input shapes (broadcast pairs included)
     domain: str = "real"      # how to sample inputs: real, positive, nonzero
     label: str = ""           # tells rows of the same op apart in test ids
-    grad_inputs: tuple = field(default=None)  # which inputs get gradients (default: all)
+    grad_inputs: tuple = None  # which inputs get gradients (default: all)
 
     @property
     def id(self):
@@ -105,7 +100,25 @@ OP_TABLE = [
     OpSpec("cat", lambda m, a, b: m.cat([a, b], dim=1), [((3, 4), (3, 2)), ((2, 1, 3), (2, 5, 3))]),
     OpSpec("cat", lambda m, a, b: m.cat([a, b, a]), [((2, 3), (4, 3))], label="reused-input"),
     OpSpec("stack", lambda m, a, b: m.stack([a, b], dim=1), [((3, 4), (3, 4)), ((5,), (5,))]),
-    OpSpec("pad", lambda m, a: functional(m).pad(a, (1, 2)), [((3, 4),)], label="last-dim"),
-    OpSpec("pad", lambda m, a: functional(m).pad(a, (1, 0, 2, 1), value=0.5), [((2, 3, 4),)], label="two-dims"),
+    OpSpec("pad", lambda m, a: m.nn.functional.pad(a, (1, 2)), [((3, 4),)], label="last-dim"),
+    OpSpec("pad", lambda m, a: m.nn.functional.pad(a, (1, 0, 2, 1), value=0.5), [((2, 3, 4),)], label="two-dims"),
     OpSpec("where", lambda m, a, b: m.where(a > 0, a, b), BINARY_SHAPES),
+]
+
+# Losses. Targets that are not differentiated (class indices) are made inside the lambda, so the
+# same code builds an nnlib or a torch tensor.
+OP_TABLE += [
+    OpSpec("mse_loss", lambda m, x, y: m.nn.functional.mse_loss(x, y), [((4, 3), (4, 3)), ((5,), (5,))]),
+    OpSpec("mse_loss", lambda m, x, y: m.nn.functional.mse_loss(x, y, reduction="none"), [((4, 3), (4, 3))], label="none"),
+    OpSpec("l1_loss", lambda m, x, y: m.nn.functional.l1_loss(x, y, reduction="sum"), [((4, 3), (4, 3))]),
+    OpSpec("binary_cross_entropy", lambda m, p: m.nn.functional.binary_cross_entropy(p.sigmoid(), (p > 0).to(p.dtype)),
+           [((6,),), ((3, 4),)], domain="nonzero"),
+    OpSpec("binary_cross_entropy", lambda m, p, y: m.nn.functional.binary_cross_entropy(p.sigmoid(), y.sigmoid(), reduction="none"),
+           [((3, 4), (3, 4))], label="soft-targets", grad_inputs=(0,)),
+    OpSpec("binary_cross_entropy_with_logits",
+           lambda m, z, y: m.nn.functional.binary_cross_entropy_with_logits(z, y.sigmoid()), [((6,), (6,)), ((3, 4), (3, 4))]),
+    OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([0, 3, 1, 3, 2])), [((5, 4),)]),
+    OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([2, 0, 2]), reduction="none"), [((3, 3),)], label="none"),
+    OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([1, 0]), reduction="sum"), [((2, 6),)], label="sum"),
+    OpSpec("nll_loss", lambda m, z: m.nn.functional.nll_loss(z.log_softmax(dim=1), m.tensor([0, 3, 1, 3, 2])), [((5, 4),)]),
 ]

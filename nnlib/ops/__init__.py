@@ -5,6 +5,8 @@ from .elementwise import abs, add, clamp, div, exp, log, maximum, mul, neg, pow,
 from .indexing import getitem
 from .join import cat, pad, stack, where
 from .linalg import matmul
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss,
+                     nll_loss)
 from .reductions import max, mean, sum, var
 from .shape import flatten, permute, reshape, squeeze, transpose, unsqueeze
 
