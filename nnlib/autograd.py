@@ -124,20 +124,26 @@ def backward(root, gradient=None, retain_graph=False):
             )
         seed = np.ones_like(root.data)
     else:
-        seed = np.asarray(getattr(gradient, "data", gradient), dtype=root.data.dtype)
+        seed = np.array(getattr(gradient, "data", gradient), dtype=root.data.dtype)  # a copy: never alias the caller's array
         if seed.shape != root.data.shape:
             raise ValueError(
                 f"backward(): gradient has shape {seed.shape} but the output has shape {root.shape}"
             )
 
-    grads = {id(root): seed}
+    grads, handed = {id(root): seed}, set()
     for node in reversed(topological_order(root)):
         grad = grads.pop(id(node), None)
         if grad is None:
             continue
         if node._op is None or node._retains_grad:
             # Leaves accumulate: the same parameter may be used by several backward calls.
-            node.grad = grad.copy() if node.grad is None else node.grad + grad
+            if node.grad is None:
+                # keep a fresh array as it is; copy a view or an array another tensor already holds
+                owned = grad.base is None and grad.flags.writeable and id(grad) not in handed
+                node.grad = grad if owned else grad.copy()
+                handed.add(id(node.grad))
+            else:
+                node.grad = node.grad + grad
             if node._op is None:
                 continue
         if node._backward is None:

@@ -80,6 +80,8 @@ OP_TABLE = [
            [((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((2, 1, 3, 4), (3, 4, 2)), ((4,), (4, 5)),
             ((3, 4), (4,)), ((4,), (4,)), ((4,), (2, 4, 3))]),
     OpSpec("matmul", lambda m, a, b: m.matmul(a, b), [((2, 3), (3, 2))], label="function"),
+    OpSpec("linear", lambda m, x, w, b: m.nn.functional.linear(x, w, b), [((5, 4), (3, 4), (3,)), ((2, 5, 4), (3, 4), (3,)), ((4,), (3, 4), (3,))]),
+    OpSpec("linear", lambda m, x, w: m.nn.functional.linear(x, w), [((5, 4), (3, 4))], label="no-bias"),
     OpSpec("reshape", lambda m, a: a.reshape(4, 3), [((3, 4),), ((2, 6),)]),
     OpSpec("reshape", lambda m, a: a.view(-1), [((3, 4),), ((2, 3, 4),)], label="view"),
     OpSpec("transpose", lambda m, a: a.transpose(0, -1), [((3, 4),), ((2, 3, 4),)]),
@@ -122,3 +124,26 @@ OP_TABLE += [
     OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([1, 0]), reduction="sum"), [((2, 6),)], label="sum"),
     OpSpec("nll_loss", lambda m, z: m.nn.functional.nll_loss(z.log_softmax(dim=1), m.tensor([0, 3, 1, 3, 2])), [((5, 4),)]),
 ]
+
+# Convolution and pooling (nnlib/ops/conv.py): stride 1 and 2, padding 0 and 1, square and non-square
+# kernels, batch 1 and > 1, 1 and 3 channels, unbatched (C, H, W) input; weight (C_out, C_in, kH, kW).
+OP_TABLE += [
+    OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b),
+           [((2, 3, 5, 5), (4, 3, 3, 3), (4,)), ((1, 1, 4, 4), (2, 1, 3, 3), (2,))]),
+    OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, stride=2, padding=1),
+           [((2, 3, 6, 5), (2, 3, 3, 3), (2,)), ((1, 1, 5, 5), (3, 1, 3, 3), (3,))], label="stride2-pad1"),
+    OpSpec("conv2d", lambda m, x, w: m.nn.functional.conv2d(x, w, stride=(2, 1), padding=(1, 0)),
+           [((2, 3, 5, 6), (2, 3, 2, 3)), ((1, 1, 4, 5), (3, 1, 3, 2))], label="non-square-no-bias"),
+    OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, padding=1),
+           [((3, 4, 4), (2, 3, 3, 3), (2,))], label="unbatched"),
+    OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, 2), [((2, 3, 4, 4),), ((1, 1, 5, 5),)]),
+    OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, 3, stride=1), [((1, 3, 5, 4),)], label="overlapping"),
+    OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, (3, 2), stride=(2, 1), padding=1),
+           [((2, 1, 5, 4),)], label="non-square-pad1"),
+    OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, 2, padding=1), [((3, 4, 5),)], label="unbatched"),
+    OpSpec("avg_pool2d", lambda m, x: m.nn.functional.avg_pool2d(x, 2), [((2, 3, 4, 4),), ((1, 1, 5, 5),)]),
+    OpSpec("avg_pool2d", lambda m, x: m.nn.functional.avg_pool2d(x, 3, stride=1), [((1, 3, 5, 4),)], label="overlapping"),
+    OpSpec("avg_pool2d", lambda m, x: m.nn.functional.avg_pool2d(x, (3, 2), stride=(2, 1), padding=1),
+           [((2, 1, 5, 4),)], label="non-square-pad1"),
+    OpSpec("avg_pool2d", lambda m, x: m.nn.functional.avg_pool2d(x, 2, padding=1), [((3, 4, 5),)], label="unbatched"),
+]  # conv and pooling

@@ -167,3 +167,24 @@ def test_random_numbers_are_reproducible_with_manual_seed():
     a = nnlib.randn(3)
     nnlib.manual_seed(7)
     np.testing.assert_array_equal(a.data, nnlib.randn(3).data)
+
+
+def test_leaf_gradients_never_share_memory():
+    a = nnlib.tensor([1.0, 2.0], requires_grad=True)
+    b = nnlib.tensor([3.0, 4.0], requires_grad=True)
+    upstream = np.array([1.0, 1.0], dtype=np.float32)
+    (a + b).backward(upstream)  # add hands the same gradient array to both parents
+    a.grad *= 10
+    np.testing.assert_allclose(b.grad, [1.0, 1.0])
+    np.testing.assert_allclose(upstream, [1.0, 1.0])
+    x = nnlib.tensor([5.0], requires_grad=True)
+    x.backward(upstream[:1])  # backward of a leaf itself: its grad is a copy of the argument
+    x.grad += 1
+    assert upstream[0] == 1.0
+
+
+def test_grad_of_a_reduction_is_writable():
+    x = nnlib.tensor([[1.0, 2.0]], requires_grad=True)
+    x.sum().backward()  # sum's backward is a read-only broadcast view; the leaf must get a real array
+    x.grad *= 2
+    np.testing.assert_allclose(x.grad, [[2.0, 2.0]])

@@ -54,3 +54,12 @@ def test_table_ratios_are_relative_to_the_baseline():
     assert common.ratio(results, "slow", "fast") == 3.0
     table = common.format_table(results, baseline="fast")
     assert "| slow | 3.000 | 2.000 | 1 x 1 | 3.00x |" in table
+
+
+def test_mlp_benchmark_runs_all_three_and_checks_they_agree():
+    from benchmarks import bench_mlp
+    payload = bench_mlp.run(batches=(8,), repeat=1, number=1, warmup_s=0.0, use_torch=HAS_TORCH)
+    results = payload["results"]["batch 8"]
+    assert set(results) == {"numpy", "nnlib"} | ({"torch"} if HAS_TORCH else set())
+    assert all(_positive_finite(r["median_ms"]) for r in results.values())
+    assert _positive_finite(payload["ratios"]["batch 8"]["nnlib/numpy"])

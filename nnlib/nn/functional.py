@@ -1,5 +1,5 @@
 """nnlib.nn.functional: the stateless forms of the layers, named and called as in torch.nn.functional."""
-from ..ops import log_softmax, pad, relu, sigmoid, softmax, tanh  # noqa: F401
+from ..ops import linear, log_softmax, pad, relu, sigmoid, softmax, tanh  # noqa: F401
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
                           l1_loss, mse_loss, nll_loss)
-from .linear import linear  # noqa: F401
+from ..ops.conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401

@@ -13,13 +13,6 @@ def _check_features(layer, x, expected):
                          f"got shape {tuple(x.shape)}")
 
 
-def linear(input, weight, bias=None):
-    """y = x W^T + b  with W of shape (out_features, in_features), PyTorch's layout."""
-    _check_features("linear", input, weight.shape[1])
-    out = ops.matmul(input, ops.transpose(weight, 0, 1))
-    return out if bias is None else out + bias
-
-
 class Linear(Module):
     """y = x W^T + b. Weight (out_features, in_features) and bias (out_features,), initialised
     U(-1/sqrt(in_features), 1/sqrt(in_features)) like PyTorch."""
@@ -32,7 +25,7 @@ class Linear(Module):
 
     def forward(self, x):
         _check_features(f"Linear(in_features={self.in_features})", x, self.in_features)
-        return linear(x, self.weight, self.bias)
+        return ops.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

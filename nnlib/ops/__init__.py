@@ -4,7 +4,7 @@ from .comparison import eq, ge, gt, le, lt, ne
 from .elementwise import abs, add, clamp, div, exp, log, maximum, mul, neg, pow, sqrt, sub, to_dtype
 from .indexing import getitem
 from .join import cat, pad, stack, where
-from .linalg import matmul
+from .linalg import linear, matmul
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss,
                      nll_loss)
 from .reductions import max, mean, sum, var

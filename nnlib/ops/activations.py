@@ -9,14 +9,14 @@ from ._common import as_tensor, normalize_dim
 def relu(x):
     """y = max(x, 0);  dL/dx = dL/dy * [x > 0]."""
     x = as_tensor(x)
-    out = np.maximum(x.data, 0).astype(x.dtype)
+    out = np.maximum(x.data, 0).astype(x.dtype, copy=False)
     return make_result(out, (x,), lambda g: (g * (x.data > 0),), "relu")
 
 
 def _stable_sigmoid(v):
     # exp(-|v|) never overflows; pick the algebraically equal form that avoids exp of a large number
     z = np.exp(-np.abs(v))
-    return np.where(v >= 0, 1 / (1 + z), z / (1 + z)).astype(v.dtype)
+    return np.where(v >= 0, 1 / (1 + z), z / (1 + z)).astype(v.dtype, copy=False)
 
 
 @differentiable

@@ -113,7 +113,7 @@ def clamp(x, min=None, max=None):
 
     def backward(g, x, y):
         return g * ((x >= lo) & (x <= hi))
-    return _unary("clamp", x, lambda v: np.clip(v, lo, hi).astype(v.dtype), backward)
+    return _unary("clamp", x, lambda v: np.clip(v, lo, hi).astype(v.dtype, copy=False), backward)
 
 
 @differentiable

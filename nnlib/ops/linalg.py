@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..autograd import differentiable, make_result, unbroadcast
-from ._common import as_tensor_pair, broadcast_shape
+from ._common import as_tensor, as_tensor_pair, broadcast_shape
 
 
 def _check_matmul_shapes(a_shape, b_shape):
@@ -41,3 +41,32 @@ def matmul(a, b):
         grad_b = unbroadcast(np.swapaxes(a2, -1, -2) @ g, b2.shape).reshape(b.shape) if b.requires_grad else None
         return grad_a, grad_b
     return make_result(out, (a, b), backward, "matmul")
+
+
+@differentiable
+def linear(input, weight, bias=None):
+    """y = x W^T + b, with W of shape (out_features, in_features) as in PyTorch, and x of shape (..., in_features).
+
+    dL/dx = dL/dy W,   dL/dW = (dL/dy)^T x,   dL/db = sum over rows of dL/dy
+    (the rows of every leading dimension of x count as one batch). One node instead of
+    transpose + matmul + add: fewer temporaries, and dL/dW comes out in W's own layout.
+    """
+    x, weight = as_tensor_pair(input, weight)
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} needs {weight.shape[1] if weight.ndim == 2 else '?'} "
+                         f"features in its last dimension to match weight of shape {weight.shape} (out, in)")
+    parents = (x, weight) if bias is None else (x, weight, as_tensor(bias, like=weight))
+    if bias is not None and parents[2].shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias has shape {parents[2].shape}, expected ({weight.shape[0]},)")
+    out = x.data @ weight.data.T
+    if bias is not None:
+        out += parents[2].data
+
+    def backward(g):
+        rows_g, rows_x = g.reshape(-1, g.shape[-1]), x.data.reshape(-1, x.shape[-1])
+        grad_x = g @ weight.data if x.requires_grad else None
+        grad_w = rows_g.T @ rows_x if weight.requires_grad else None
+        if bias is None:
+            return grad_x, grad_w
+        return grad_x, grad_w, rows_g.sum(axis=0) if parents[2].requires_grad else None
+    return make_result(out, parents, backward, "linear")

@@ -59,7 +59,7 @@ def var(x, dim=None, keepdim=False, correction=1):
 
     def backward(g):
         return (_restore_dims(g, axes, keepdim) * 2 * centred / divisor,)
-    return make_result(out.astype(x.dtype), (x,), backward, "var")
+    return make_result(out.astype(x.dtype, copy=False), (x,), backward, "var")
 
 
 @differentiable
