@@ -11,6 +11,7 @@ from ._common import as_tensor, broadcast_shape
 from .activations import _logsumexp, _stable_sigmoid
 
 REDUCTIONS = ("mean", "sum", "none")
+BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor for p (1 - p) in the BCE gradient (a float32 constant)
 
 
 def _reduce(name, loss, reduction):
@@ -56,7 +57,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
     out = -(y.data * log_p + (1 - y.data) * log_not_p)
 
     def backward(g):
-        return (g * (p.data - y.data) / np.maximum(p.data * (1 - p.data), 1e-12),
+        return (g * (p.data - y.data) / np.maximum(p.data * (1 - p.data), BCE_EPS),
                 g * (log_not_p - log_p))
     return _reduce("binary_cross_entropy", make_result(out, (p, y), backward, "binary_cross_entropy"), reduction)
 
