@@ -147,3 +147,39 @@ OP_TABLE += [
            [((2, 1, 5, 4),)], label="non-square-pad1"),
     OpSpec("avg_pool2d", lambda m, x: m.nn.functional.avg_pool2d(x, 2, padding=1), [((3, 4, 5),)], label="unbatched"),
 ]  # conv and pooling
+
+# Normalisation (nnlib/ops/normalization.py) and embedding lookup (nnlib/nn/embedding.py): affine and not,
+# one and two normalised dimensions, batch_norm on (N, C), (N, C, L), (N, C, H, W) in training and eval mode.
+OP_TABLE += [
+    OpSpec("layer_norm", lambda m, x, w, b: m.nn.functional.layer_norm(x, (4,), w, b), [((3, 4), (4,), (4,)), ((2, 3, 4), (4,), (4,))]),
+    OpSpec("layer_norm", lambda m, x, w, b: m.nn.functional.layer_norm(x, (3, 4), w, b, eps=1e-3), [((2, 3, 4), (3, 4), (3, 4))], label="two-dims"),
+    OpSpec("layer_norm", lambda m, x: m.nn.functional.layer_norm(x, (5,)), [((5,),), ((3, 5),)], label="no-affine"),
+    OpSpec("batch_norm", lambda m, x, w, b: m.nn.functional.batch_norm(x, None, None, w, b, training=True),
+           [((5, 3), (3,), (3,)), ((4, 3, 5), (3,), (3,)), ((2, 3, 2, 2), (3,), (3,))], label="training"),
+    OpSpec("batch_norm", lambda m, x: m.nn.functional.batch_norm(x, m.zeros(3, dtype=x.dtype), m.ones(3, dtype=x.dtype), training=True, momentum=0.2),
+           [((4, 3),)], label="training-running-stats-no-affine"),
+    OpSpec("batch_norm", lambda m, x, w, b: m.nn.functional.batch_norm(x, m.linspace(-0.5, 0.5, 3).to(x.dtype), m.linspace(0.5, 2.0, 3).to(x.dtype), w, b),
+           [((5, 3), (3,), (3,)), ((2, 3, 2, 2), (3,), (3,))], label="eval"),
+    OpSpec("embedding", lambda m, w: m.nn.functional.embedding(m.tensor([[0, 2, 2], [4, 0, 1]]), w), [((5, 3),)]),
+    # padding_idx hides row 3's effect from the gradient on purpose, so finite differences must not see it either:
+    # the padded positions' outputs are multiplied by 0 here (torch parity of the unmasked form: test_norm_attention.py)
+    OpSpec("embedding", lambda m, w: m.nn.functional.embedding(m.tensor([3, 1, 3, 0]), w, padding_idx=3)
+           * (m.tensor([3, 1, 3, 0]) != 3).unsqueeze(-1), [((4, 2),)], label="padding-idx"),
+]  # normalisation and embedding
+
+# Recurrent cells (nnlib/ops/recurrent.py), torch.lstm_cell / torch.gru_cell's signature; torch keeps them at
+# its top level, nnlib in nn.functional. LSTM's (h', c') are joined with cat so both outputs are checked.
+OP_TABLE += [
+    OpSpec("lstm_cell", lambda m, x, h, c, w_ih, w_hh, b_ih, b_hh: m.cat(
+        (m if m.__name__ == "torch" else m.nn.functional).lstm_cell(x, (h, c), w_ih, w_hh, b_ih, b_hh), dim=1),
+        [((3, 4), (3, 5), (3, 5), (20, 4), (20, 5), (20,), (20,)), ((1, 2), (1, 3), (1, 3), (12, 2), (12, 3), (12,), (12,))]),
+    OpSpec("lstm_cell", lambda m, x, h, c, w_ih, w_hh: m.cat(
+        (m if m.__name__ == "torch" else m.nn.functional).lstm_cell(x, (h, c), w_ih, w_hh), dim=1),
+        [((3, 4), (3, 5), (3, 5), (20, 4), (20, 5))], label="no-bias"),
+    OpSpec("gru_cell", lambda m, x, h, w_ih, w_hh, b_ih, b_hh: (m if m.__name__ == "torch" else m.nn.functional).gru_cell(
+        x, h, w_ih, w_hh, b_ih, b_hh), [((3, 4), (3, 5), (15, 4), (15, 5), (15,), (15,)), ((1, 2), (1, 3), (9, 2), (9, 3), (9,), (9,))]),
+    OpSpec("gru_cell", lambda m, x, h, w_ih, w_hh: (m if m.__name__ == "torch" else m.nn.functional).gru_cell(x, h, w_ih, w_hh),
+           [((3, 4), (3, 5), (15, 4), (15, 5))], label="no-bias"),
+    OpSpec("gru_cell", lambda m, x, h, w_ih, w_hh, b_ih, b_hh: (m if m.__name__ == "torch" else m.nn.functional).gru_cell(
+        x, h, w_ih, w_hh, b_ih, b_hh), [((3, 4), (3, 5), (15, 4), (15, 5), (15,), (15,))], label="state-only-grad", grad_inputs=(1,)),
+]  # recurrent cells

@@ -3,3 +3,8 @@ from ..ops import linear, log_softmax, pad, relu, sigmoid, softmax, tanh  # noqa
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
                           l1_loss, mse_loss, nll_loss)
 from ..ops.conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
+from ..ops.normalization import batch_norm, layer_norm  # noqa: F401
+from .attention import scaled_dot_product_attention  # noqa: F401
+from .dropout import dropout  # noqa: F401
+from .embedding import embedding  # noqa: F401
+from ..ops.recurrent import gru_cell, lstm_cell  # noqa: F401
