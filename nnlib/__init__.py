@@ -19,5 +19,6 @@ from .tensor import (Tensor, arange, bool_, default_generator, eye, float32, flo
 from . import nn  # noqa: E402  (after the tensor API it builds on)
 from . import data, metrics  # noqa: E402
 from . import optim  # noqa: E402  (after nn, whose Module helpers it uses)
+from . import training  # noqa: E402
 
 __version__ = "0.1.0"
