@@ -1,6 +1,7 @@
 """Indexing and slicing: y = x[index];  dL/dx = zeros with dL/dy added back at the indexed places.
 
-`np.add.at` adds rather than assigns, so an element picked twice (x[[0, 0]]) gets both gradients.
+With integer-array indices `np.add.at` adds rather than assigns, so an element picked twice
+(x[[0, 0]]) gets both gradients.
 """
 import re
 
@@ -42,8 +43,14 @@ def getitem(x, index):
         message = re.sub(r"\baxis\b", "dimension", str(err))
         raise IndexError(f"index out of range for a tensor of shape {x.shape}: {message}") from None
 
+    parts = index if isinstance(index, tuple) else (index,)
+    may_repeat = any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
+
     def backward(g):
         grad = np.zeros_like(x.data)
-        np.add.at(grad, index, g)
+        if may_repeat:
+            np.add.at(grad, index, g)  # integer arrays may pick an element twice: add, don't overwrite
+        else:
+            grad[index] = g  # slices, ints and masks pick each element at most once (and this is fast)
         return (grad,)
     return make_result(np.array(out, copy=True), (x,), backward, "getitem")
