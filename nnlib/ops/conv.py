@@ -23,8 +23,8 @@ from ._common import as_tensor
 
 def _pair(value, name, op_name):
     """An int or a pair of ints, as PyTorch accepts them for kernel_size, stride and padding."""
-    pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value) if isinstance(value, (tuple, list)) else None
-    if pair is None or len(pair) != 2 or not all(isinstance(v, numbers.Integral) for v in pair):
+    pair = (value, value) if isinstance(value, numbers.Integral) else value
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(isinstance(v, numbers.Integral) for v in pair)):
         raise ValueError(f"{op_name}: {name} must be an int or a pair of ints, got {value!r}")
     return int(pair[0]), int(pair[1])
 
@@ -57,6 +57,7 @@ def _pad(data, padding, value):
 
 
 def _unpad(data, padding, hw):
+    """The (H, W) = `hw` middle of a padded array: the backward of `_pad` (a view)."""
     (ph, pw), (h, w) = padding, hw
     return data[..., ph:ph + h, pw:pw + w]
 
@@ -88,9 +89,10 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
     $\partial L/\partial b_{c'} = \sum_{n,i,j} g_{n,c',i,j}$, and dL/dx collects
     $\sum_{c'} g_{n,c',i,j} W_{c',c,u,v}$ at every position $(si+u, sj+v)$ it came from (col2im).
 
-    im2col turns all of this into matrix products: the columns hold one window per output pixel, so
-    Y = W_mat @ cols, dL/dW_mat = G @ cols^T and dL/dcols = W_mat^T @ G. An unbatched (C_in, H, W) input
-    is treated as a batch of one, as in PyTorch.
+    im2col turns all of this into matrix products: per image, the columns hold one window per output
+    pixel, so Y = W_mat @ cols, dL/dW_mat = sum over images of G @ cols^T, and dL/dcols = W_mat^T @ G,
+    which col2im adds back onto the input. An unbatched (C_in, H, W) input is treated as a batch of one,
+    as in PyTorch.
     """
     x, weight = as_tensor(input), as_tensor(weight)
     if x.ndim == 3:
@@ -113,27 +115,31 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
 
     x_pad = _pad(x.data, padding, 0.0)
     windows = _windows(x_pad, kernel, stride)  # (N, C, OH, OW, kH, kW), a view
-    # im2col: the one copy, ordered (C, kH, kW | N, OH, OW) so that row r of cols pairs with column r
-    # of weight.reshape(C_out, -1), and so that each copied run (along OW) is contiguous in x.
-    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * oh * ow)
+    # im2col: the one copy. Per image, row (c, u, v) of cols pairs with column (c, u, v) of
+    # weight.reshape(C_out, -1), and each copied run (along OW) is contiguous in x.
+    cols = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, oh * ow)  # (N, C kH kW, OH OW)
     w_mat = weight.data.reshape(c_out, c * kh * kw)
-    out = w_mat @ cols  # (C_out, N*OH*OW): one matrix product for the whole batch
+    out = np.matmul(w_mat, cols)  # (N, C_out, OH OW): one matmul, broadcast over the batch, in PyTorch's layout
     if bias is not None:
         out += bias.data[:, None]
-    # PyTorch's (N, C_out, OH, OW) as a transposed view: copying it into that order would cost as much
-    # as the product itself, and every later op (and this backward) takes the view as it is.
-    out = out.reshape(c_out, n, oh, ow).transpose(1, 0, 2, 3)
+    out = out.reshape(n, c_out, oh, ow)
+    padded_shape = x_pad.shape  # the backward keeps cols, not the padded input
 
     def backward(g):
-        g_mat = g.transpose(1, 0, 2, 3).reshape(c_out, n * oh * ow)  # free when g has out's layout
-        grad_w = (g_mat @ cols.T).reshape(weight.shape) if weight.requires_grad else None
-        grad_b = g_mat.sum(axis=1) if bias is not None and bias.requires_grad else None
-        grad_x = None
+        g_mat = g.reshape(n, c_out, oh * ow)
+        grad_x = grad_w = grad_b = None
+        if weight.requires_grad:  # G_n @ cols_n^T per image, summed over the batch
+            grad_w = np.matmul(g_mat, cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
+        if bias is not None and bias.requires_grad:
+            grad_b = g_mat.sum(axis=(0, 2))
         if x.requires_grad:
-            grad_cols = (w_mat.T @ g_mat).reshape(c, kh, kw, n, oh, ow)
-            grad_pad = np.zeros((c, n) + x_pad.shape[2:], dtype=x.dtype)  # (C, N, Hp, Wp), like grad_cols
-            _col2im(grad_pad, lambda u, v: grad_cols[:, u, v], kernel, stride, (oh, ow))
-            grad_x = _unpad(grad_pad, padding, (h, w)).transpose(1, 0, 2, 3)
+            # col2im of dL/dcols = W_mat^T G, one kernel offset at a time: the rows of offset (u, v) are
+            # W[:, :, u, v]^T G, so dL/dcols (as big as cols) is never stored, which saves page faults.
+            w_at = w_mat.reshape(c_out, c, kh, kw).transpose(2, 3, 1, 0)  # w_at[u, v] = W[:, :, u, v]^T: (C_in, C_out)
+            grad_pad = _col2im(np.zeros(padded_shape, dtype=x.dtype),
+                               lambda u, v: np.matmul(w_at[u, v], g_mat).reshape(n, c, oh, ow),
+                               kernel, stride, (oh, ow))
+            grad_x = _unpad(grad_pad, padding, (h, w))
         return (grad_x, grad_w) if bias is None else (grad_x, grad_w, grad_b)
 
     return make_result(out, parents, backward, "conv2d")
@@ -142,7 +148,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0):
 def _pool_settings(op_name, x, kernel_size, stride, padding):
     if x.ndim not in (3, 4):
         raise ValueError(f"{op_name}: expected input (N, C, H, W) or (C, H, W), got shape {x.shape}")
-    kernel, stride, padding, out_hw = _sizes(op_name, x, kernel_size, kernel_size if stride is None else stride, padding)
+    stride = kernel_size if stride is None else stride
+    kernel, stride, padding, out_hw = _sizes(op_name, x, kernel_size, stride, padding)
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         # PyTorch's rule too: otherwise a window could hold nothing but padding
         raise ValueError(f"{op_name}: padding should be at most half of the kernel size, got padding={padding} "
@@ -166,9 +173,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0):
     flat = windows.reshape(windows.shape[:-2] + (kernel[0] * kernel[1],))  # (..., OH, OW, kH*kW), a copy
     argmax = flat.argmax(axis=-1)  # which offset u*kW + v of each window holds its maximum
     out = np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0]
+    padded_shape = x_pad.shape  # the backward keeps only the argmax of each window
 
     def backward(g):
-        grad_pad = np.zeros(x_pad.shape, dtype=x.dtype)
+        grad_pad = np.zeros(padded_shape, dtype=x.dtype)
         _col2im(grad_pad, lambda u, v: np.where(argmax == u * kernel[1] + v, g, 0), kernel, stride, out_hw)
         return (_unpad(grad_pad, padding, x.shape[-2:]),)
 
@@ -188,10 +196,11 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0):
     kernel, stride, padding, out_hw = _pool_settings("avg_pool2d", x, kernel_size, stride, padding)
     x_pad = _pad(x.data, padding, 0.0)
     out = _windows(x_pad, kernel, stride).mean(axis=(-2, -1))
+    padded_shape = x_pad.shape
 
     def backward(g):
         share = g / (kernel[0] * kernel[1])
-        grad_pad = _col2im(np.zeros(x_pad.shape, dtype=x.dtype), lambda u, v: share, kernel, stride, out_hw)
+        grad_pad = _col2im(np.zeros(padded_shape, dtype=x.dtype), lambda u, v: share, kernel, stride, out_hw)
         return (_unpad(grad_pad, padding, x.shape[-2:]),)
 
     return make_result(out, (x,), backward, "avg_pool2d")
