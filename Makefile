@@ -36,7 +36,8 @@ notebooks: $(STAMP)
 	$(PY) -m coursetools execute
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_overhead.py
+	for b in overhead mlp conv lstm; do $(PY) benchmarks/bench_$$b.py || exit 1; done
+	$(PY) benchmarks/train_digits.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

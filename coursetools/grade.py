@@ -130,9 +130,9 @@ def grade_notebook(path, cell_timeout=60):
     return report
 
 
-def format_report(report, width=100):
+def format_report(report, width=120):
     """A per-question table: points, pass/FAIL and the reason, then the total."""
-    name_width = max([len(r.grade_id) for r in report.results] + [8])
+    name_width = max([len(r.grade_id.removesuffix("_test")) for r in report.results] + [8])
     lines = [f"Grading {report.notebook} (tests from {report.source.name}, {report.cell_timeout} s per cell)", "",
              f"{'question':<{name_width}}  {'points':>9}  result  reason"]
     indent = " " * (name_width + 21)
