@@ -13,7 +13,6 @@ are checked to agree before anything is timed. The course target is nnlib <= 3x 
 
     .venv/bin/python benchmarks/bench_lstm.py [--json results.json] [--repeat 5]
 """
-import argparse
 import sys
 from pathlib import Path
 
@@ -112,23 +111,11 @@ def report(payload):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
-    parser.add_argument("--repeat", type=int, default=5, help="timed batches per case (default 5)")
-    parser.add_argument("--number", type=int, default=None,
-                        help="steps per batch (default: calibrated so a batch lasts --batch-seconds)")
-    parser.add_argument("--batch-seconds", type=float, default=0.3, help="target length of one batch")
-    parser.add_argument("--no-torch", action="store_true", help="time nnlib alone")
-    parser.add_argument("--check", action="store_true", help="exit with status 1 if the target is not met")
-    args = parser.parse_args(argv)
-    if args.repeat < 1 or (args.number is not None and args.number < 1) or args.batch_seconds <= 0:
-        parser.error("--repeat and --number must be >= 1 and --batch-seconds > 0")
+    args = common.parse_args(argv, __doc__.split("\n\n")[0], repeat=5, batch_seconds=0.3)
     payload = run(repeat=args.repeat, number=args.number, target_batch_s=args.batch_seconds,
                   use_torch=not args.no_torch)
     report(payload)
-    if args.json:
-        print(f"\nJSON written to {common.write_json(args.json, payload)}")
-    return 1 if args.check and not payload.get("target", {"met": True})["met"] else 0
+    return common.finish(args, payload, payload.get("target", {"met": True})["met"])
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ weights and data, and the first step's losses are checked to agree before anythi
 
     .venv/bin/python benchmarks/bench_mlp.py [--json results.json] [--repeat 7]
 """
-import argparse
 import sys
 from pathlib import Path
 
@@ -156,16 +155,11 @@ def report(payload):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="PATH")
-    parser.add_argument("--repeat", type=int, default=7)
-    parser.add_argument("--no-torch", action="store_true")
-    args = parser.parse_args(argv)
-    payload = run(repeat=args.repeat, use_torch=not args.no_torch)
+    args = common.parse_args(argv, __doc__.split("\n\n")[0], repeat=7, batch_seconds=0.2)
+    payload = run(repeat=args.repeat, number=args.number, target_batch_s=args.batch_seconds,
+                  use_torch=not args.no_torch)
     report(payload)
-    if args.json:
-        print(f"\nJSON written to {common.write_json(args.json, payload)}")
-    return 0
+    return common.finish(args, payload, all(t["met"] for t in payload["targets"].values()))
 
 
 if __name__ == "__main__":

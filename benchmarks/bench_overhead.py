@@ -16,7 +16,6 @@ floor that the timing loop itself adds to every figure) are timed in the same ru
 
     .venv/bin/python benchmarks/bench_overhead.py [--json results.json] [--repeat 11]
 """
-import argparse
 import sys
 from pathlib import Path
 
@@ -129,23 +128,11 @@ def report(payload):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
-    parser.add_argument("--repeat", type=int, default=11, help="timed batches per case (default 11)")
-    parser.add_argument("--number", type=int, default=None,
-                        help="calls per batch (default: calibrated so a batch lasts --batch-seconds)")
-    parser.add_argument("--batch-seconds", type=float, default=0.1, help="target length of one batch")
-    parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch case")
-    parser.add_argument("--check", action="store_true", help="exit with status 1 if the target is not met")
-    args = parser.parse_args(argv)
-    if args.repeat < 1 or (args.number is not None and args.number < 1) or args.batch_seconds <= 0:
-        parser.error("--repeat and --number must be >= 1 and --batch-seconds > 0")
+    args = common.parse_args(argv, __doc__.split("\n\n")[0])
     payload = run(repeat=args.repeat, number=args.number, target_batch_s=args.batch_seconds,
                   use_torch=not args.no_torch)
     report(payload)
-    if args.json:
-        print(f"\nJSON written to {common.write_json(args.json, payload)}")
-    return 1 if args.check and not payload["target"]["met"] else 0
+    return common.finish(args, payload, payload["target"]["met"])
 
 
 if __name__ == "__main__":

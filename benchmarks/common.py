@@ -254,3 +254,29 @@ def write_json(path, payload):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path
+
+
+def parse_args(argv, description, repeat=11, batch_seconds=0.1, torch_option=True):
+    """The command-line options every benchmark shares: --json, --repeat, --number, --batch-seconds,
+    --check (and --no-torch where the benchmark can run without torch)."""
+    import argparse
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument("--repeat", type=int, default=repeat, help=f"timed batches per case (default {repeat})")
+    parser.add_argument("--number", type=int, default=None,
+                        help="calls per batch (default: calibrated so a batch lasts --batch-seconds)")
+    parser.add_argument("--batch-seconds", type=float, default=batch_seconds, help="target length of one batch")
+    if torch_option:
+        parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch case")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 if a target is not met")
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or (args.number is not None and args.number < 1) or args.batch_seconds <= 0:
+        parser.error("--repeat and --number must be >= 1 and --batch-seconds > 0")
+    return args
+
+
+def finish(args, payload, targets_met):
+    """Write the JSON if asked; the exit status is 1 only with --check and a missed target."""
+    if args.json:
+        print(f"\nJSON written to {write_json(args.json, payload)}")
+    return 1 if args.check and not targets_met else 0
