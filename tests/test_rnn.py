@@ -233,11 +233,11 @@ def test_dtype_mismatch_and_empty_sequence_are_clear_errors():
 
 
 def test_unsupported_or_invalid_arguments_are_clear_errors():
-    with pytest.raises(NotImplementedError, match="LSTM: bidirectional=True is not supported"):
+    with pytest.raises(ValueError, match="LSTM: bidirectional=True is not supported"):
         nn.LSTM(5, 4, bidirectional=True)
-    with pytest.raises(NotImplementedError, match="GRU: bidirectional=True is not supported"):
+    with pytest.raises(ValueError, match="GRU: bidirectional=True is not supported"):
         nn.GRU(5, 4, 1, True, False, 0.0, True)
-    with pytest.raises(NotImplementedError, match="proj_size=2 is not supported"):
+    with pytest.raises(ValueError, match="proj_size=2 is not supported"):
         nn.LSTM(5, 4, proj_size=2)
     with pytest.raises(ValueError, match=r"RNN: unknown nonlinearity 'sigmoid'; choose 'tanh' or 'relu'"):
         nn.RNN(5, 4, nonlinearity="sigmoid")

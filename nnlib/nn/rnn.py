@@ -41,7 +41,7 @@ class RNNBase(Module):
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout must be a probability in [0, 1] (of zeroing an element), got {dropout!r}")
         if bidirectional:
-            raise NotImplementedError(
+            raise ValueError(
                 f"{name}: bidirectional=True is not supported by nnlib; run a second {name} on the reversed "
                 "sequence and concatenate the two outputs along the last dimension")
         if dropout > 0 and num_layers == 1:
@@ -72,7 +72,7 @@ class RNNBase(Module):
 
     # ---- one step: defined by each subclass --------------------------------------------------------
     def cell(self, x, state, w_ih, w_hh, b_ih, b_hh):
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define cell(), its one-step update")
 
     @staticmethod
     def hidden_of(state):
@@ -220,7 +220,7 @@ class LSTM(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
                  bidirectional=False, proj_size=0, dtype=np.float32):
         if proj_size != 0:
-            raise NotImplementedError(f"LSTM: proj_size={proj_size} is not supported by nnlib; use proj_size=0")
+            raise ValueError(f"LSTM: proj_size={proj_size} is not supported by nnlib; use proj_size=0")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype)
 
     def cell(self, x, state, w_ih, w_hh, b_ih, b_hh):
