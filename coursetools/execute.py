@@ -12,7 +12,7 @@ def execute_notebook(path, timeout=600, allow_errors=False, cwd=None):
     """Run every cell of the notebook at `path` in a new kernel; return the executed notebook and seconds."""
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, allow_errors=allow_errors,
+    client = NotebookClient(nb, timeout=timeout, kernel_name=KERNEL, allow_errors=allow_errors, record_timing=False,
                             resources={"metadata": {"path": str(cwd or path.parent)}})
     start = time.perf_counter()
     client.execute()
