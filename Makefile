@@ -6,11 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NB ?= exercises/03_autograd.ipynb
+LAB_ARGS ?=  # e.g. make lab LAB_ARGS="--no-browser --allow-root" in a container
 
 .PHONY: lab test setup grade exercises notebooks bench clean
 
 lab: $(STAMP)
-	$(PY) -m jupyter lab notebooks/00_start_here.ipynb
+	$(PY) -m jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile
