@@ -66,7 +66,8 @@ def numpy_stepper(x, y, weights):
     return step
 
 
-def _model(lib, weights):
+def library_stepper(lib, x, y, weights):
+    """One SGD step with `lib` = nnlib or torch: the same code for both, only the module differs."""
     layers = []
     for k in range(3):
         layers.append(lib.nn.Linear(SIZES[k], SIZES[k + 1]))
@@ -74,41 +75,18 @@ def _model(lib, weights):
             layers.append(lib.nn.ReLU())
     model = lib.nn.Sequential(*layers)
     names = [f"{i}.{p}" for i in (0, 2, 4) for p in ("weight", "bias")]
-    return model, dict(zip(names, weights))
-
-
-def nnlib_stepper(x, y, weights):
-    model, state = _model(nnlib, weights)
-    model.load_state_dict(state)
-    xs, ys = nnlib.tensor(x), nnlib.tensor(y)
+    model.load_state_dict({name: lib.tensor(w) for name, w in zip(names, weights)})
+    xs, ys = lib.tensor(x), lib.tensor(y)
     params = list(model.parameters())
 
     def step():
-        loss = nnlib.nn.functional.cross_entropy(model(xs), ys)
+        loss = lib.nn.functional.cross_entropy(model(xs), ys)
         for p in params:
             p.grad = None
         loss.backward()
-        with nnlib.no_grad():
+        with lib.no_grad():
             for p in params:
                 p.data -= LR * p.grad
-        return loss.item()
-    return step
-
-
-def torch_stepper(torch, x, y, weights):
-    model, state = _model(torch, weights)
-    model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
-    xs, ys = torch.from_numpy(x), torch.from_numpy(y)
-    params = list(model.parameters())
-
-    def step():
-        loss = torch.nn.functional.cross_entropy(model(xs), ys)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
-            for p in params:
-                p -= LR * p.grad
         return loss.item()
     return step
 
@@ -120,9 +98,9 @@ def run(batches=(128, 32), repeat=7, number=None, target_batch_s=0.2, warmup_s=0
                "machine": common.machine_info()}
     for batch in batches:
         x, y, weights = make_problem(batch)
-        cases = {"numpy": numpy_stepper(x, y, weights), "nnlib": nnlib_stepper(x, y, weights)}
+        cases = {"numpy": numpy_stepper(x, y, weights), "nnlib": library_stepper(nnlib, x, y, weights)}
         if torch is not None:
-            cases["torch"] = torch_stepper(torch, x, y, weights)
+            cases["torch"] = library_stepper(torch, x, y, weights)
         first = {name: step() for name, step in cases.items()}  # same weights, same data: same loss
         losses = list(first.values())
         if max(losses) - min(losses) > 1e-4:

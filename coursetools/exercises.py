@@ -22,13 +22,12 @@ def make_exercise(solution_nb):
     resources = {}
     for preprocessor in (ClearSolutions(), ClearHiddenTests(), ClearOutput()):
         nb, resources = preprocessor.preprocess(nb, resources)
-    nb.metadata.setdefault("coursetools", {})["assignment"] = solution_nb.metadata.get("coursetools", {}).get("assignment")
     return nb
 
 
 def exercise_text(solution_path):
     solution_nb = nbformat.read(solution_path, as_version=4)
-    solution_nb.metadata.setdefault("coursetools", {})["assignment"] = solution_path.stem
+    solution_nb.metadata.setdefault("coursetools", {})["assignment"] = solution_path.stem  # how the grader finds the source
     return nbformat.writes(make_exercise(solution_nb)) + "\n"
 
 
