@@ -69,9 +69,9 @@ def make_cases(torch, seed=0):
         cases[f"{name}/nnlib"]()
         cases[f"{name}/torch"]()
         for label, a, b in zip(("input", "weight", "bias"), ours, theirs):
-            expected = b.grad.numpy()
-            error = np.abs(a.grad - expected).max() / np.abs(expected).max()  # float32 sums of 65536 terms
-            if a.grad.dtype != np.float32 or error > 1e-5:
+            got, expected = a.grad.numpy(), b.grad.numpy()
+            error = np.abs(got - expected).max() / np.abs(expected).max()  # float32 sums of 65536 terms
+            if got.dtype != np.float32 or error > 1e-5:
                 raise AssertionError(f"{name}: nnlib's {label} gradient differs from torch's "
                                      f"(relative error {error:.2g})")
     return cases
