@@ -1,7 +1,8 @@
-"""The autograd engine: graph nodes, grad mode, topological order and the backward pass.
+"""The autograd engine: grad mode, topological order, the backward pass, and custom Functions.
 
-Every differentiable op builds its result with `make_result(data, parents, backward_fn, name)`.
-`backward_fn(grad_out)` returns one gradient per parent (or None where a parent needs none).
+Every differentiable op builds its result with `make_result(data, parents, backward_fn, name)`
+(in nnlib/tensor.py, beside the Tensor class). `backward_fn(grad_out)` returns one gradient per
+parent (or None where a parent needs none).
 """
 import contextlib
 import threading
@@ -16,9 +17,6 @@ def differentiable(fn):
     """Register `fn` as a differentiable op (so the test op table can prove it covers every op)."""
     DIFFERENTIABLE_OPS[fn.__name__] = fn
     return fn
-
-
-Tensor = None  # set by nnlib/tensor.py once the class exists (tensor.py imports this module first)
 
 
 class _GradMode(threading.local):
@@ -50,17 +48,6 @@ def no_grad():
 def enable_grad():
     """Context manager: turn graph recording back on inside a `no_grad` block."""
     return _grad_mode(True)
-
-
-def make_result(data, parents, backward_fn, name):
-    """Wrap `data` in a Tensor that remembers how it was made, if any parent needs a gradient."""
-    out = Tensor._wrap(data)
-    if _state.enabled and any([p.requires_grad for p in parents]):
-        out.requires_grad = True
-        out._parents = tuple(parents)
-        out._backward = backward_fn
-        out._op = name
-    return out
 
 
 def unbroadcast(grad, shape):
@@ -135,23 +122,23 @@ def backward(root, gradient=None, retain_graph=False):
         grad = grads.pop(id(node), None)
         if grad is None:
             continue
+        if type(grad) is not np.ndarray:
+            grad = np.asarray(grad, dtype=node.data.dtype)  # adding two 0-d arrays gives a NumPy scalar
         if node._op is None or node._retains_grad:
             # Leaves accumulate: the same parameter may be used by several backward calls.
-            if node.grad is None:
-                # keep a fresh array as it is; copy a view or an array another tensor already holds
-                owned = grad.base is None and grad.flags.writeable and id(grad) not in handed
-                node.grad = grad if owned else grad.copy()
-                handed.add(id(node.grad))
-            else:
-                node.grad = node.grad + grad
+            # A fresh array becomes .grad as it is; a view, or one another tensor already holds, is copied.
+            fresh = grad.base is None and grad.flags.writeable and id(grad) not in handed
+            node._accumulate_grad(grad, fresh)
+            handed.add(id(node.grad.data))
             if node._op is None:
                 continue
         if node._backward is None:
             raise RuntimeError(
                 f"Trying to backward through the graph a second time (at a '{node._op}' node): "
-                "its intermediate results were freed by the first backward(). "
+                "its saved intermediate values were freed by the first backward(). "
                 "Pass retain_graph=True to the first backward() if you need to call it twice."
             )
+        check_saved_versions(node)
         parent_grads = node._backward(grad)
         for parent, parent_grad in zip(node._parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:
@@ -161,6 +148,126 @@ def backward(root, gradient=None, retain_graph=False):
             assert parent_grad.shape == parent.data.shape, (node._op, parent_grad.shape, parent.data.shape)
             key = id(parent)
             grads[key] = grads[key] + parent_grad if key in grads else parent_grad
-        if not retain_graph:
+        if not retain_graph and node._saved:
+            # as torch: the values a node saved are freed, so a second backward through it fails;
+            # a node that saved nothing (add, sum, reshape) can be backpropagated through again
             node._backward = None
-            node._parents = ()
+            node._saved = ()
+
+
+def check_saved_versions(node):
+    """Refuse to backpropagate through `node` if a value its backward reads was changed in place since."""
+    for tensor, version in node._saved:
+        if tensor._version[0] != version:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: a tensor of shape {tuple(tensor.shape)} and dtype {tensor.dtype}, which the "
+                f"'{node._op}' node saved, is at version {tensor._version[0]}; expected version {version} "
+                "instead. Change it out of place (y = y + 1, not y += 1), or clone() it before the change.")
+
+
+class BackwardNode:
+    """What `tensor.grad_fn` shows: the op that made a tensor, as torch's grad_fn (e.g. <MulBackward0>)."""
+
+    def __init__(self, tensor):
+        self._tensor = tensor
+
+    def name(self):
+        op = self._tensor._op
+        if op[:1].isupper():  # a custom Function: torch names its node <ClassNameBackward>
+            return op + "Backward"
+        return "".join(part.capitalize() for part in op.split("_")) + "Backward0"
+
+    @property
+    def next_functions(self):
+        """(node, 0) per parent: a parent's own grad_fn, AccumulateGrad for a leaf that needs a gradient, else None."""
+        nodes = []
+        for parent in self._tensor._parents:
+            if parent._op is not None:
+                nodes.append((BackwardNode(parent), 0))
+            else:
+                nodes.append((AccumulateGrad(parent) if parent.requires_grad else None, 0))
+        return tuple(nodes)
+
+    def __repr__(self):
+        return f"<{self.name()} object>"
+
+
+class AccumulateGrad:
+    """The grad_fn-graph node of a leaf: backward adds into `variable.grad`."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad object>"
+
+
+class FunctionCtx:
+    """The `ctx` a custom Function's forward and backward share, as in torch.autograd.Function."""
+
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = needs_input_grad
+        self.saved_tensors = ()
+
+    def save_for_backward(self, *tensors):
+        """Keep tensors for backward; changing one in place before backward is then an error."""
+        self.saved_tensors = tensors
+
+
+class Function:
+    """A differentiable op written by the user: subclass it with two static methods, as in PyTorch.
+
+        class Square(nnlib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+            @staticmethod
+            def backward(ctx, grad_output):
+                (x,) = ctx.saved_tensors
+                return 2 * x * grad_output
+
+        y = Square.apply(x)
+
+    forward runs without recording a graph and returns one tensor; backward gets dL/d(output) and
+    returns one gradient (a tensor, or None) per argument of forward.
+    """
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad_output)")
+
+    @classmethod
+    def apply(cls, *args):
+        from .tensor import Tensor, make_result
+        ctx = FunctionCtx(tuple(isinstance(a, Tensor) and a.requires_grad for a in args))
+        with no_grad():
+            out = cls.forward(ctx, *args)
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{cls.__name__}.forward must return one nnlib Tensor, got {type(out).__name__}")
+        positions = [k for k, a in enumerate(args) if isinstance(a, Tensor)]
+
+        def backward_fn(grad):
+            with no_grad():
+                grads = cls.backward(ctx, Tensor._wrap(grad))
+            grads = grads if isinstance(grads, tuple) else (grads,)
+            if len(grads) != len(args):
+                raise RuntimeError(f"function {cls.__name__}.backward returned an incorrect number of gradients "
+                                   f"(expected {len(args)}, one per argument of forward, got {len(grads)})")
+            return tuple(None if grads[k] is None else np.asarray(getattr(grads[k], "data", grads[k])) for k in positions)
+
+        saved = [t for t in ctx.saved_tensors if t is not out]
+        result = make_result(out.data, [args[k] for k in positions], backward_fn, cls.__name__, saved=saved,
+                             saves_output=any(t is out for t in ctx.saved_tensors))
+        if result.requires_grad:
+            result._op = cls.__name__
+        return result

@@ -54,7 +54,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, seed=0):
     output.backward(Tensor(weights))
     for k in checked:
         x = inputs[k]
-        analytic = np.zeros(x.shape) if x.grad is None else x.grad
+        analytic = np.zeros(x.shape) if x.grad is None else x.grad.data
         numeric = numerical_grad(loss_value, x.data, eps)
         bad = ~np.isclose(analytic, numeric, atol=atol, rtol=rtol)
         if bad.any():

@@ -34,6 +34,13 @@ def sample(shape, domain, rng):
     return rng.standard_normal(size=shape)
 
 
+def assigned(x, index, values):
+    """`x[index] = values` on a copy of x (x itself is a leaf, which torch and nnlib refuse to change in place)."""
+    y = x.clone()
+    y[index] = values
+    return y
+
+
 UNARY_SHAPES = [((),), ((5,),), ((3, 4),), ((2, 3, 4),)]
 BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (2, 3)), ((4, 1), (1, 5))]
 
@@ -56,7 +63,7 @@ OP_TABLE = [
     OpSpec("abs", lambda m, a: m.abs(a), UNARY_SHAPES, domain="nonzero"),
     OpSpec("clamp", lambda m, a: m.clamp(a, min=-0.2, max=0.2), UNARY_SHAPES, domain="nonzero"),
     OpSpec("clamp", lambda m, a: a.clamp(min=0.5), UNARY_SHAPES, domain="nonzero", label="min-only"),
-    OpSpec("to_dtype", lambda m, a: a.double(), UNARY_SHAPES),
+    OpSpec("to_dtype", lambda m, a: (a * 1).double(), UNARY_SHAPES),  # float64 input: .double() returns self, as torch
     OpSpec("relu", lambda m, a: m.relu(a), UNARY_SHAPES, domain="nonzero"),
     OpSpec("sigmoid", lambda m, a: m.sigmoid(a), UNARY_SHAPES),
     OpSpec("tanh", lambda m, a: m.tanh(a), UNARY_SHAPES),
@@ -105,6 +112,10 @@ OP_TABLE = [
     OpSpec("pad", lambda m, a: m.nn.functional.pad(a, (1, 2)), [((3, 4),)], label="last-dim"),
     OpSpec("pad", lambda m, a: m.nn.functional.pad(a, (1, 0, 2, 1), value=0.5), [((2, 3, 4),)], label="two-dims"),
     OpSpec("where", lambda m, a, b: m.where(a > 0, a, b), BINARY_SHAPES),
+    OpSpec("clone", lambda m, a: a.clone() * a, UNARY_SHAPES),
+    OpSpec("index_put", lambda m, a, v: assigned(a, (slice(None), 1), v), [((3, 4), (3,)), ((3, 4), ())], label="column"),
+    OpSpec("index_put", lambda m, a, v: assigned(a, m.tensor([2, 0]), v), [((4, 3), (2, 3)), ((4, 3), (3,))], label="rows"),
+    OpSpec("index_put", lambda m, a: assigned(a, a > 0, 0.0), [((3, 4),)], label="mask-scalar", domain="nonzero"),
 ]
 
 # Losses. Targets that are not differentiated (class indices) are made inside the lambda, so the

@@ -308,7 +308,7 @@ def test_multihead_attention_without_bias_and_unbatched_match_torch():
 
 
 def test_multihead_attention_weights_respect_the_masks():
-    layer = nn.MultiheadAttention(E, H, batch_first=True)
+    layer = nn.MultiheadAttention(E, H, batch_first=True).double()
     x = nnlib.tensor(randn(N, L, E))
     _, weights = layer(x, x, x, attn_mask=nnlib.tensor(CAUSAL), key_padding_mask=nnlib.tensor(PADDING[:, 1:]))
     masked = CAUSAL[None] | PADDING[:, None, 1:]
@@ -317,7 +317,7 @@ def test_multihead_attention_weights_respect_the_masks():
 
 
 def test_multihead_attention_dropout_only_in_training():
-    layer = nn.MultiheadAttention(E, H, dropout=0.5, batch_first=True)
+    layer = nn.MultiheadAttention(E, H, dropout=0.5, batch_first=True).double()
     x = nnlib.tensor(randn(N, L, E))
     nnlib.manual_seed(0)
     train_a = layer(x, x, x)[1].data

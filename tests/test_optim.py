@@ -123,7 +123,7 @@ def test_adam_applies_bias_correction():
     """Step 1 of Adam moves every coordinate by lr (up to eps): m^ / sqrt(v^) = g / |g|."""
     p = nnlib.nn.Parameter(np.array([1.0, -2.0, 3.0]))
     opt = nnlib.optim.Adam([p], lr=0.1)
-    p.grad = np.array([0.5, -1e-3, 20.0])
+    p.grad = nnlib.tensor(np.array([0.5, -1e-3, 20.0]))
     opt.step()
     assert_close("p after one Adam step", p.data, [0.9, -1.9, 2.9], rtol=1e-6)
 
@@ -132,7 +132,7 @@ def test_adamw_decays_the_weights_not_the_gradient():
     """With a zero gradient Adam's update is 0, so AdamW's step is the decay alone: p (1 - lr wd)."""
     p = nnlib.nn.Parameter(np.array([1.0, -2.0]))
     opt = nnlib.optim.AdamW([p], lr=0.1, weight_decay=0.5)
-    p.grad = np.zeros(2)
+    p.grad = nnlib.zeros(2, dtype=nnlib.float64)
     opt.step()
     assert_close("p", p.data, [0.95, -1.9], rtol=1e-12)
 
@@ -159,7 +159,7 @@ def test_step_updates_data_in_place_leaves_grad_alone_and_builds_no_graph():
     p = nnlib.nn.Parameter(np.array([1.0, 2.0]))
     opt = nnlib.optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1)
     data = p.data
-    p.grad = np.array([1.0, 1.0])
+    p.grad = nnlib.tensor(np.array([1.0, 1.0]))
     opt.step()
     assert p.data is data, "the update must write into the same array (views of it stay valid)"
     assert_close("p", p.data, [1.0 - 0.1 * 1.1, 2.0 - 0.1 * 1.2], rtol=1e-12)
@@ -170,7 +170,7 @@ def test_step_updates_data_in_place_leaves_grad_alone_and_builds_no_graph():
 def test_zero_grad_sets_none_or_zeros():
     p = nnlib.nn.Parameter(np.array([1.0, 2.0]))
     opt = nnlib.optim.SGD([p], lr=0.1)
-    p.grad = grad = np.array([3.0, 4.0])
+    p.grad = grad = nnlib.tensor(np.array([3.0, 4.0]))
     opt.zero_grad(set_to_none=False)
     assert p.grad is grad and np.array_equal(grad, [0.0, 0.0])
     opt.zero_grad()
@@ -342,7 +342,7 @@ def test_optimizer_resumes_from_a_torch_state_dict(name):
 def test_load_state_dict_casts_buffers_to_the_parameters_dtype():
     p64 = nnlib.nn.Parameter(np.ones(2))
     opt = nnlib.optim.Adam([p64])
-    p64.grad = np.ones(2)
+    p64.grad = nnlib.ones(2, dtype=nnlib.float64)
     opt.step()
     p32 = nnlib.nn.Parameter(np.ones(2, dtype=np.float32))
     opt32 = nnlib.optim.Adam([p32])
@@ -363,7 +363,7 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     assert_close("total norm", norm_ours.data, norm_theirs.numpy(), rtol=1e-12)
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
         assert_close(f"clipped {name}.grad", p.grad, q.grad.numpy(), rtol=1e-12, atol=1e-15)
-    norm_after = np.linalg.norm([np.linalg.norm(p.grad.ravel(), norm_type) for p in ours.parameters()], norm_type)
+    norm_after = np.linalg.norm([np.linalg.norm(np.ravel(p.grad), norm_type) for p in ours.parameters()], norm_type)
     assert norm_after == pytest.approx(min(max_norm, norm_ours.item()), rel=1e-5)  # capped at max_norm, never raised
 
 
@@ -372,7 +372,7 @@ def test_clip_grad_norm_float32_single_tensor_and_missing_grads():
     grad = rng.standard_normal((4, 3)).astype(np.float32)
     p, unused = nnlib.nn.Parameter(np.zeros((4, 3), np.float32)), nnlib.nn.Parameter(np.zeros(2, np.float32))
     q = torch.nn.Parameter(torch.zeros(4, 3))
-    p.grad, q.grad = grad.copy(), torch.tensor(grad)
+    p.grad, q.grad = nnlib.tensor(grad), torch.tensor(grad)
     norm = clip_grad_norm_([p, unused], max_norm=0.5)
     norm_theirs = torch.nn.utils.clip_grad_norm_(q, max_norm=0.5)
     assert norm.dtype == np.float32 and unused.grad is None
@@ -383,7 +383,7 @@ def test_clip_grad_norm_float32_single_tensor_and_missing_grads():
 
 def test_clip_grad_norm_below_max_leaves_gradients_untouched():
     p = nnlib.nn.Parameter(np.zeros(2))
-    p.grad = np.array([0.3, 0.4])
+    p.grad = nnlib.tensor(np.array([0.3, 0.4]))
     assert clip_grad_norm_([p], max_norm=1.0).item() == pytest.approx(0.5)
     assert np.array_equal(p.grad, [0.3, 0.4])
 
@@ -465,6 +465,6 @@ def test_scheduler_errors():
 
 def test_clip_grad_norm_can_refuse_a_non_finite_norm():
     p = _param()
-    p.grad = np.array([np.inf, 1.0])
+    p.grad = nnlib.tensor(np.array([np.inf, 1.0]), dtype=p.dtype)
     with pytest.raises(RuntimeError, match=r"non-finite \(inf\)"):
         clip_grad_norm_([p], 1.0, error_if_nonfinite=True)

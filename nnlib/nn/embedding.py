@@ -1,7 +1,8 @@
 """Embedding: a lookup table that turns integer ids (words, characters, items) into learned vectors."""
 import numpy as np
 
-from ..autograd import differentiable, make_result
+from ..autograd import differentiable
+from ..tensor import make_result
 from ..ops._common import as_tensor
 from . import init
 from .module import Module

@@ -8,11 +8,13 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ..device import check_device
+from ..device import device as device_type
 from ..tensor import Tensor
 from .parameter import Parameter
 
 
-def _to_numpy(value):
+def state_value_to_numpy(value):
     """A NumPy copy of a state-dict value: a NumPy array, an nnlib Tensor or a torch tensor."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor, without importing torch
         value = value.detach().cpu().numpy()
@@ -101,14 +103,35 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad[...] = 0
+                p.grad.data[...] = 0
 
-    def to(self, dtype):
-        """Convert every floating-point parameter and buffer to `dtype` in place (like module.double())."""
-        for tensor in list(self.parameters()) + [b for _, b in self.named_buffers()]:
-            if tensor.data.dtype.kind == "f":
-                tensor.data = tensor.data.astype(dtype)
-                tensor.grad = None
+    def to(self, *args, **kwargs):
+        """module.to(dtype), module.to(device) or both, as torch: floating-point parameters and buffers
+        change dtype in place; the only device is the CPU (a GPU request is a clear error)."""
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        for arg in args:
+            if isinstance(arg, (str, device_type)):
+                device = arg
+            else:
+                dtype = arg
+        check_device(device)
+        if dtype is not None:
+            for tensor in list(self.parameters()) + [b for _, b in self.named_buffers()]:
+                if tensor.data.dtype.kind == "f":
+                    tensor.data = tensor.data.astype(dtype)
+                    tensor.grad = None
+        return self
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        check_device("cuda" if device is None else device)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
         return self
 
     def double(self):
@@ -144,7 +167,7 @@ class Module:
         for key, target in own.items():
             if key not in state_dict:
                 continue
-            value = _to_numpy(state_dict[key])
+            value = state_value_to_numpy(state_dict[key])
             if value.shape != target.data.shape:
                 raise ValueError(f"load_state_dict: '{key}' has shape {value.shape} here but {target.data.shape} in the model")
             target.data[...] = value.astype(target.data.dtype)

@@ -1,7 +1,7 @@
 """Parameter: a tensor that a Module registers as something to train."""
 import numpy as np
 
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor, to_array
 
 
 class Parameter(Tensor):
@@ -10,7 +10,7 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad=True):
-        super().__init__(np.array(_to_array(data)), requires_grad=requires_grad)  # its own copy
+        super().__init__(np.array(to_array(data)), requires_grad=requires_grad)  # its own copy
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()

@@ -17,7 +17,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     """
     parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     norm_type = float(norm_type)  # accepts 'inf' as torch does
-    grads = [p.grad for p in parameters if p.grad is not None]
+    grads = [p.grad.data for p in parameters if p.grad is not None]
     if not grads:
         return Tensor(np.float32(0.0))
     norms = [np.linalg.norm(g.ravel(), ord=norm_type) for g in grads]

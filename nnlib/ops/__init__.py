@@ -2,12 +2,12 @@
 from .activations import log_softmax, logsumexp, relu, sigmoid, softmax, tanh
 from .comparison import eq, ge, gt, le, lt, ne
 from .elementwise import abs, add, clamp, div, exp, log, maximum, mul, neg, pow, sqrt, sub, to_dtype
-from .indexing import getitem
+from .indexing import getitem, index_put
 from .join import cat, pad, stack, where
 from .linalg import linear, matmul
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss,
                      nll_loss)
-from .reductions import max, mean, sum, var
-from .shape import flatten, permute, reshape, squeeze, transpose, unsqueeze
+from .reductions import argmax, argmin, max, mean, sum, var
+from .shape import clone, flatten, permute, reshape, squeeze, transpose, unsqueeze
 
-NOT_DIFFERENTIABLE = ("eq", "ne", "lt", "le", "gt", "ge")
+NOT_DIFFERENTIABLE = ("eq", "ne", "lt", "le", "gt", "ge", "argmax", "argmin")

@@ -18,6 +18,41 @@ def as_tensor(value, like=None):
     return Tensor(value)
 
 
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating point
+
+
+def result_type(a, b):
+    """The dtype of a binary op on tensors `a` and `b`, by PyTorch's promotion rules (not NumPy's).
+
+    A higher category (bool < integer < float) wins: float32 with an int64 tensor stays float32.
+    Within one category, a tensor with dimensions outranks a 0-d one (float32 with a 0-d float64
+    stays float32) and otherwise the larger type wins. Python numbers arrive here already as 0-d
+    tensors of the other operand's dtype, or float32 for a float with an integer tensor (as_tensor).
+    """
+    dtype_a, dtype_b = a.data.dtype, b.data.dtype
+    if dtype_a == dtype_b:
+        return dtype_a
+    cat_a, cat_b = _CATEGORY[dtype_a.kind], _CATEGORY[dtype_b.kind]
+    if cat_a != cat_b:
+        return dtype_a if cat_a > cat_b else dtype_b
+    dims_a, dims_b = a.data.ndim > 0, b.data.ndim > 0
+    if dims_a != dims_b:
+        return dtype_a if dims_a else dtype_b
+    return np.promote_types(dtype_a, dtype_b)
+
+
+def cast(array, dtype):
+    """`array` as `dtype`, without a copy when it already is."""
+    return array if array.dtype == dtype else array.astype(dtype)
+
+
+def check_same_dtype(op_name, a, b):
+    """Matrix products do not promote, as in torch: mixing float32 and float64 is an error."""
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{op_name}: both operands must have the same dtype, but got {a.dtype} (shape {a.shape}) "
+                           f"and {b.dtype} (shape {b.shape}); convert one with .to(...), .float() or .double()")
+
+
 def as_tensor_pair(a, b):
     a = as_tensor(a, like=b if isinstance(b, Tensor) else None)
     b = as_tensor(b, like=a)

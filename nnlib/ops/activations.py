@@ -1,7 +1,8 @@
 """Activation functions and the softmax family, written to stay finite for inputs like +-1e4."""
 import numpy as np
 
-from ..autograd import differentiable, make_result
+from ..autograd import differentiable
+from ..tensor import make_result
 from ._common import as_tensor, normalize_dim
 
 
@@ -24,7 +25,7 @@ def sigmoid(x):
     """y = 1 / (1 + e^-x);  dL/dx = dL/dy * y (1 - y)."""
     x = as_tensor(x)
     out = _stable_sigmoid(x.data)
-    return make_result(out, (x,), lambda g: (g * out * (1 - out),), "sigmoid")
+    return make_result(out, (x,), lambda g: (g * out * (1 - out),), "sigmoid", saved=(), saves_output=True)
 
 
 @differentiable
@@ -32,7 +33,7 @@ def tanh(x):
     """y = tanh(x);  dL/dx = dL/dy * (1 - y^2)."""
     x = as_tensor(x)
     out = np.tanh(x.data)
-    return make_result(out, (x,), lambda g: (g * (1 - out * out),), "tanh")
+    return make_result(out, (x,), lambda g: (g * (1 - out * out),), "tanh", saved=(), saves_output=True)
 
 
 def _logsumexp(v, axis):
@@ -52,7 +53,7 @@ def logsumexp(x, dim, keepdim=False):
     def backward(g):
         g = g if keepdim else np.expand_dims(g, axis)
         return (g * np.exp(x.data - kept),)
-    return make_result(out, (x,), backward, "logsumexp")
+    return make_result(out, (x,), backward, "logsumexp", saves_output=keepdim)
 
 
 @differentiable
@@ -64,7 +65,7 @@ def softmax(x, dim):
 
     def backward(g):
         return (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
-    return make_result(out, (x,), backward, "softmax")
+    return make_result(out, (x,), backward, "softmax", saved=(), saves_output=True)
 
 
 @differentiable
@@ -76,4 +77,4 @@ def log_softmax(x, dim):
 
     def backward(g):
         return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
-    return make_result(out, (x,), backward, "log_softmax")
+    return make_result(out, (x,), backward, "log_softmax", saved=(), saves_output=True)

@@ -2,33 +2,38 @@
 to each input's shape (`unbroadcast`), because a broadcast input was used once per copy."""
 import numpy as np
 
-from ..autograd import differentiable, make_result, unbroadcast
-from ._common import as_tensor, as_tensor_pair, broadcast_shape
+from ..autograd import differentiable, unbroadcast
+from ..tensor import DEFAULT_FLOAT, make_result
+from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, result_type
 
 
-def _binary(name, a, b, forward, backward):
+def _binary(name, a, b, forward, backward, saved=None, saves_output=False, true_division=False):
     a, b = as_tensor_pair(a, b)
     broadcast_shape(name, a.shape, b.shape)
-    out = forward(a.data, b.data)
+    dtype = result_type(a, b)  # PyTorch's promotion: float32 with an int64 tensor stays float32
+    if true_division and dtype.kind != "f":
+        dtype = np.dtype(DEFAULT_FLOAT)  # int / int is a float tensor, as in torch
+    a_data, b_data = cast(a.data, dtype), cast(b.data, dtype)
+    out = forward(a_data, b_data)
 
     def backward_fn(grad):
-        grad_a, grad_b = backward(grad, a.data, b.data, out)
+        grad_a, grad_b = backward(grad, a_data, b_data, out)
         return (unbroadcast(grad_a, a.shape) if a.requires_grad else None,
                 unbroadcast(grad_b, b.shape) if b.requires_grad else None)
 
-    return make_result(out, (a, b), backward_fn, name)
+    return make_result(out, (a, b), backward_fn, name, saved=saved, saves_output=saves_output)
 
 
 @differentiable
 def add(a, b):
     """y = a + b;  dL/da = dL/dy,  dL/db = dL/dy."""
-    return _binary("add", a, b, np.add, lambda g, a, b, y: (g, g))
+    return _binary("add", a, b, np.add, lambda g, a, b, y: (g, g), saved=())
 
 
 @differentiable
 def sub(a, b):
     """y = a - b;  dL/da = dL/dy,  dL/db = -dL/dy."""
-    return _binary("sub", a, b, np.subtract, lambda g, a, b, y: (g, -g))
+    return _binary("sub", a, b, np.subtract, lambda g, a, b, y: (g, -g), saved=())
 
 
 @differentiable
@@ -40,7 +45,7 @@ def mul(a, b):
 @differentiable
 def div(a, b):
     """y = a / b;  dL/da = dL/dy / b,  dL/db = -dL/dy * a / b^2."""
-    return _binary("div", a, b, np.divide, lambda g, a, b, y: (g / b, -g * a / (b * b)))
+    return _binary("div", a, b, np.divide, lambda g, a, b, y: (g / b, -g * a / (b * b)), true_division=True)
 
 
 def _pow_backward(g, a, b, y):
@@ -55,7 +60,7 @@ def _pow_backward(g, a, b, y):
 @differentiable
 def pow(a, b):
     """y = a^b;  dL/da = dL/dy * b a^(b-1),  dL/db = dL/dy * a^b ln a."""
-    return _binary("pow", a, b, np.power, _pow_backward)
+    return _binary("pow", a, b, np.power, _pow_backward, saves_output=True)
 
 
 @differentiable
@@ -67,22 +72,22 @@ def maximum(a, b):
     return _binary("maximum", a, b, np.maximum, backward)
 
 
-def _unary(name, x, forward, backward):
+def _unary(name, x, forward, backward, saved=None, saves_output=False):
     x = as_tensor(x)
     out = forward(x.data)
-    return make_result(out, (x,), lambda g: (backward(g, x.data, out),), name)
+    return make_result(out, (x,), lambda g: (backward(g, x.data, out),), name, saved=saved, saves_output=saves_output)
 
 
 @differentiable
 def neg(x):
     """y = -x;  dL/dx = -dL/dy."""
-    return _unary("neg", x, np.negative, lambda g, x, y: -g)
+    return _unary("neg", x, np.negative, lambda g, x, y: -g, saved=())
 
 
 @differentiable
 def exp(x):
     """y = e^x;  dL/dx = dL/dy * e^x  (the output itself)."""
-    return _unary("exp", x, np.exp, lambda g, x, y: g * y)
+    return _unary("exp", x, np.exp, lambda g, x, y: g * y, saved=(), saves_output=True)
 
 
 @differentiable
@@ -94,7 +99,7 @@ def log(x):
 @differentiable
 def sqrt(x):
     """y = sqrt(x);  dL/dx = dL/dy / (2 sqrt(x))."""
-    return _unary("sqrt", x, np.sqrt, lambda g, x, y: g / (2 * y))
+    return _unary("sqrt", x, np.sqrt, lambda g, x, y: g / (2 * y), saved=(), saves_output=True)
 
 
 @differentiable
@@ -120,4 +125,4 @@ def clamp(x, min=None, max=None):
 def to_dtype(x, dtype):
     """y = x stored as `dtype`;  dL/dx = dL/dy converted back to x's dtype."""
     dtype = np.dtype(dtype)
-    return _unary("to_dtype", x, lambda v: v.astype(dtype), lambda g, x, y: g.astype(x.dtype))
+    return _unary("to_dtype", x, lambda v: v.astype(dtype), lambda g, x, y: g.astype(x.dtype), saved=())

@@ -7,7 +7,8 @@ import re
 
 import numpy as np
 
-from ..autograd import differentiable, make_result
+from ..autograd import differentiable, unbroadcast
+from ..tensor import make_result
 from ._common import as_tensor
 
 
@@ -53,4 +54,32 @@ def getitem(x, index):
         else:
             grad[index] = g  # slices, ints and masks pick each element at most once (and this is fast)
         return (grad,)
-    return make_result(np.array(out, copy=True), (x,), backward, "getitem")
+    return make_result(np.array(out, copy=True), (x,), backward, "getitem", saved=())
+
+
+@differentiable
+def index_put(x, index, values):
+    """y = x with y[index] = values (what `x[index] = values` computes);
+    dL/dx = dL/dy with zeros at the overwritten places,  dL/dvalues = dL/dy[index] (summed where values broadcast)."""
+    x = as_tensor(x)
+    values = as_tensor(values, like=x)
+    index = _index_to_numpy(index)
+    _check_index_dtypes(index, x.shape)
+    out = x.data.copy()
+    try:
+        out[index] = values.data
+    except IndexError as err:
+        message = re.sub(r"\baxis\b", "dimension", str(err))
+        raise IndexError(f"index out of range for a tensor of shape {x.shape}: {message}") from None
+    except ValueError:
+        raise ValueError(f"cannot assign values of shape {values.shape} to the selected part of shape "
+                         f"{x.data[index].shape} of a tensor of shape {x.shape}") from None
+
+    def backward(g):
+        grad_x = None
+        if x.requires_grad:
+            grad_x = g.copy()
+            grad_x[index] = 0  # overwritten values no longer affect the output
+        grad_values = unbroadcast(g[index], values.shape) if values.requires_grad else None
+        return grad_x, grad_values
+    return make_result(out, (x, values), backward, "index_put", saved=())

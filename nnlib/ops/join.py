@@ -1,8 +1,9 @@
 """Ops that combine tensors or choose between them: cat, stack, pad, where."""
 import numpy as np
 
-from ..autograd import differentiable, make_result, unbroadcast
-from ._common import as_tensor, broadcast_shape, normalize_dim
+from ..autograd import differentiable, unbroadcast
+from ..tensor import make_result
+from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, normalize_dim, result_type
 
 
 def _check_same_shapes_except(tensors, dim, op_name):
@@ -23,7 +24,7 @@ def cat(tensors, dim=0):
     _check_same_shapes_except(tensors, axis, "cat")
     out = np.concatenate([t.data for t in tensors], axis=axis)
     boundaries = np.cumsum([t.shape[axis] for t in tensors])[:-1]
-    return make_result(out, tensors, lambda g: tuple(np.split(g, boundaries, axis=axis)), "cat")
+    return make_result(out, tensors, lambda g: tuple(np.split(g, boundaries, axis=axis)), "cat", saved=())
 
 
 @differentiable
@@ -35,7 +36,7 @@ def stack(tensors, dim=0):
     _check_same_shapes_except(tensors, None, "stack")
     axis = normalize_dim(dim, tensors[0].ndim + 1, "stack")
     out = np.stack([t.data for t in tensors], axis=axis)
-    return make_result(out, tensors, lambda g: tuple(np.moveaxis(g, axis, 0)), "stack")
+    return make_result(out, tensors, lambda g: tuple(np.moveaxis(g, axis, 0)), "stack", saved=())
 
 
 @differentiable
@@ -52,22 +53,22 @@ def pad(x, pad, value=0.0):
         widths[x.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
     out = np.pad(x.data, widths, mode="constant", constant_values=value)
     middle = tuple(slice(lo, n + lo) for (lo, _), n in zip(widths, x.shape))
-    return make_result(out, (x,), lambda g: (g[middle],), "pad")
+    return make_result(out, (x,), lambda g: (g[middle],), "pad", saved=())
 
 
 @differentiable
 def where(condition, a, b):
     """y = a where condition else b (all three broadcast);  dL/da = dL/dy where condition, dL/db elsewhere."""
-    from ._common import as_tensor_pair
     condition = np.asarray(getattr(condition, "data", condition))
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be boolean, got dtype {condition.dtype}")
     a, b = as_tensor_pair(a, b)
     broadcast_shape("where", condition.shape, a.shape, b.shape)
-    out = np.where(condition, a.data, b.data)
+    dtype = result_type(a, b)
+    out = np.where(condition, cast(a.data, dtype), cast(b.data, dtype))
 
     def backward(g):
         zero = np.zeros_like(g)
         return (unbroadcast(np.where(condition, g, zero), a.shape) if a.requires_grad else None,
                 unbroadcast(np.where(condition, zero, g), b.shape) if b.requires_grad else None)
-    return make_result(out, (a, b), backward, "where")
+    return make_result(out, (a, b), backward, "where", saved=())

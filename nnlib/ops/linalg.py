@@ -1,8 +1,9 @@
 """Matrix multiplication, including batched and 1-D operands (numpy.matmul's rules)."""
 import numpy as np
 
-from ..autograd import differentiable, make_result, unbroadcast
-from ._common import as_tensor, as_tensor_pair, broadcast_shape
+from ..autograd import differentiable, unbroadcast
+from ..tensor import make_result
+from ._common import as_tensor, as_tensor_pair, broadcast_shape, check_same_dtype
 
 
 def _check_matmul_shapes(a_shape, b_shape):
@@ -28,6 +29,7 @@ def matmul(a, b):
     """
     a, b = as_tensor_pair(a, b)
     _check_matmul_shapes(a.shape, b.shape)
+    check_same_dtype("matmul", a, b)
     out = np.matmul(a.data, b.data)
 
     def backward(g):
@@ -55,6 +57,7 @@ def linear(input, weight, bias=None):
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} needs {weight.shape[1] if weight.ndim == 2 else '?'} "
                          f"features in its last dimension to match weight of shape {weight.shape} (out, in)")
+    check_same_dtype("linear (input and weight)", x, weight)
     parents = (x, weight) if bias is None else (x, weight, as_tensor(bias, like=weight))
     if bias is not None and parents[2].shape != (weight.shape[0],):
         raise ValueError(f"linear: bias has shape {parents[2].shape}, expected ({weight.shape[0]},)")

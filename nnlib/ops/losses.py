@@ -6,7 +6,8 @@ stable for any logits.
 """
 import numpy as np
 
-from ..autograd import differentiable, make_result
+from ..autograd import differentiable
+from ..tensor import make_result
 from ._common import as_tensor, broadcast_shape
 from .activations import _logsumexp, _stable_sigmoid
 

@@ -14,7 +14,8 @@ import numbers
 
 import numpy as np
 
-from ..autograd import differentiable, make_result
+from ..autograd import differentiable
+from ..tensor import make_result
 from ._common import as_tensor
 
 

@@ -12,7 +12,8 @@ Signatures and weight layouts are PyTorch's (torch.lstm_cell, torch.gru_cell):
 """
 import numpy as np
 
-from ..autograd import differentiable, make_result
+from ..autograd import differentiable
+from ..tensor import make_result
 from ._common import as_tensor
 
 

@@ -8,7 +8,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..autograd import differentiable, make_result
+from ..autograd import differentiable
+from ..tensor import Tensor, make_result
 from ._common import as_tensor, normalize_dim, normalize_dims
 
 max_result = namedtuple("max_result", ["values", "indices"])
@@ -27,7 +28,7 @@ def sum(x, dim=None, keepdim=False):
 
     def backward(g):
         return (np.broadcast_to(_restore_dims(g, axes, keepdim), x.shape),)
-    return make_result(out, (x,), backward, "sum")
+    return make_result(out, (x,), backward, "sum", saved=())
 
 
 @differentiable
@@ -40,7 +41,7 @@ def mean(x, dim=None, keepdim=False):
 
     def backward(g):
         return (np.broadcast_to(_restore_dims(g, axes, keepdim) / count, x.shape),)
-    return make_result(out, (x,), backward, "mean")
+    return make_result(out, (x,), backward, "mean", saved=())
 
 
 @differentiable
@@ -59,7 +60,7 @@ def var(x, dim=None, keepdim=False, correction=1):
 
     def backward(g):
         return (_restore_dims(g, axes, keepdim) * 2 * centred / divisor,)
-    return make_result(out.astype(x.dtype, copy=False), (x,), backward, "var")
+    return make_result(out.astype(x.dtype, copy=False), (x,), backward, "var", saved=())
 
 
 @differentiable
@@ -73,7 +74,7 @@ def max(x, dim=None, keepdim=False):
     if dim is None:
         out = np.max(x.data)
         is_max = x.data == out
-        return make_result(out, (x,), lambda g: (g * is_max / is_max.sum(),), "max")
+        return make_result(out, (x,), lambda g: (g * is_max / is_max.sum(),), "max", saved=())
     axis = normalize_dim(dim, x.ndim, "max")
     kept_indices = np.argmax(x.data, axis=axis, keepdims=True)
     values = np.take_along_axis(x.data, kept_indices, axis=axis)
@@ -85,5 +86,22 @@ def max(x, dim=None, keepdim=False):
     indices = kept_indices
     if not keepdim:
         values, indices = np.squeeze(values, axis), np.squeeze(kept_indices, axis)
-    from ..tensor import Tensor
-    return max_result(make_result(values, (x,), backward, "max"), Tensor(indices))
+    return max_result(make_result(values, (x,), backward, "max", saved=()), Tensor(indices))
+
+
+def argmax(x, dim=None, keepdim=False):
+    """Index of the largest element (over everything, or along `dim`), as an int64 tensor; not differentiable."""
+    x = as_tensor(x)
+    if dim is None:
+        return Tensor(np.asarray(np.argmax(x.data), dtype=np.int64))
+    axis = normalize_dim(dim, x.ndim, "argmax")
+    return Tensor(np.argmax(x.data, axis=axis, keepdims=keepdim).astype(np.int64))
+
+
+def argmin(x, dim=None, keepdim=False):
+    """Index of the smallest element (over everything, or along `dim`), as an int64 tensor; not differentiable."""
+    x = as_tensor(x)
+    if dim is None:
+        return Tensor(np.asarray(np.argmin(x.data), dtype=np.int64))
+    axis = normalize_dim(dim, x.ndim, "argmin")
+    return Tensor(np.argmin(x.data, axis=axis, keepdims=keepdim).astype(np.int64))

@@ -3,7 +3,8 @@ import numbers
 
 import numpy as np
 
-from ..autograd import differentiable, make_result
+from ..autograd import differentiable
+from ..tensor import make_result, share_version
 from ._common import as_tensor, normalize_dim
 
 
@@ -17,7 +18,7 @@ def reshape(x, *shape):
         out = x.data.reshape(shape)
     except ValueError:
         raise ValueError(f"reshape: cannot view a tensor of shape {x.shape} ({x.data.size} elements) as shape {shape}") from None
-    return make_result(out, (x,), lambda g: (g.reshape(x.shape),), "reshape")
+    return share_version(make_result(out, (x,), lambda g: (g.reshape(x.shape),), "reshape", saved=()), x)
 
 
 @differentiable
@@ -26,7 +27,7 @@ def transpose(x, dim0, dim1):
     x = as_tensor(x)
     d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
     out = np.swapaxes(x.data, d0, d1)
-    return make_result(out, (x,), lambda g: (np.swapaxes(g, d0, d1),), "transpose")
+    return share_version(make_result(out, (x,), lambda g: (np.swapaxes(g, d0, d1),), "transpose", saved=()), x)
 
 
 @differentiable
@@ -40,7 +41,7 @@ def permute(x, *dims):
         raise ValueError(f"permute: dims {dims} is not a permutation of the {x.ndim} dimensions of shape {x.shape}")
     out = np.transpose(x.data, axes)
     inverse = tuple(np.argsort(axes))
-    return make_result(out, (x,), lambda g: (np.transpose(g, inverse),), "permute")
+    return share_version(make_result(out, (x,), lambda g: (np.transpose(g, inverse),), "permute", saved=()), x)
 
 
 @differentiable
@@ -71,3 +72,10 @@ def flatten(x, start_dim=0, end_dim=-1):
         return reshape(x, (1,))
     s, e = normalize_dim(start_dim, x.ndim, "flatten"), normalize_dim(end_dim, x.ndim, "flatten")
     return reshape(x, x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:])
+
+
+@differentiable
+def clone(x):
+    """y = a copy of x in its own memory;  dL/dx = dL/dy."""
+    x = as_tensor(x)
+    return make_result(x.data.copy(), (x,), lambda g: (g,), "clone", saved=())

@@ -14,7 +14,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..autograd import enable_grad
-from ..nn.module import _to_numpy
+from ..nn.module import state_value_to_numpy
 from ..tensor import Tensor
 
 
@@ -73,7 +73,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad[...] = 0
+                        p.grad.data[...] = 0
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; `closure` (optional) recomputes and returns the loss."""
@@ -84,7 +84,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:  # as torch: no gradient means no update and no state
-                    self._update(p, p.grad, group)
+                    self._update(p, p.grad.data, group)
         return loss
 
     def _update(self, param, grad, group):
@@ -124,7 +124,7 @@ class Optimizer:
                                  f"but its param_groups list only {sorted(param_of_index)}")
             p = param_of_index[index]
             for key, value in buffers.items():
-                value = _to_numpy(value)
+                value = state_value_to_numpy(value)
                 if value.ndim > 0 and value.shape != p.data.shape:
                     raise ValueError(f"loaded state '{key}' of parameter {index} has shape {value.shape}, "
                                      f"but the parameter has shape {p.data.shape}")
