@@ -129,7 +129,7 @@ def backward(root, gradient=None, retain_graph=False):
             # A fresh array becomes .grad as it is; a view, or one another tensor already holds, is copied.
             fresh = grad.base is None and grad.flags.writeable and id(grad) not in handed
             node._accumulate_grad(grad, fresh)
-            handed.add(id(node.grad.data))
+            handed.add(id(node._grad.data))
             if node._op is None:
                 continue
         if node._backward is None:
@@ -138,7 +138,8 @@ def backward(root, gradient=None, retain_graph=False):
                 "its saved intermediate values were freed by the first backward(). "
                 "Pass retain_graph=True to the first backward() if you need to call it twice."
             )
-        check_saved_versions(node)
+        if node._saved:
+            check_saved_versions(node)
         parent_grads = node._backward(grad)
         for parent, parent_grad in zip(node._parents, parent_grads):
             if parent_grad is None or not parent.requires_grad:

@@ -72,10 +72,10 @@ def make_result(data, parents, backward_fn, name, saved=None, saves_output=False
         out._parents = tuple(parents)
         out._backward = backward_fn
         out._op = name
-        record = parents if saved is None else saved
-        out._saved = tuple([(t, t._version[0]) for t in record])
-        if saves_output:
-            out._saved += ((out, 0),)
+        if saved is None:
+            saved = parents
+        if saved or saves_output:  # add, sum and reshape save nothing: skip the bookkeeping
+            out._saved = tuple([(t, t._version[0]) for t in saved]) + (((out, 0),) if saves_output else ())
     return out
 
 
@@ -173,7 +173,7 @@ class Tensor:
         `may_keep`: grad is a fresh array nobody else holds, so it can become .grad without a copy.
         """
         if self._grad is None:
-            self._grad = Tensor._wrap(grad if may_keep else np.array(grad, dtype=self.data.dtype))
+            self._grad = Tensor._wrap(grad if may_keep else grad.copy())
         else:
             self._grad.data = self._grad.data + grad  # a new array: a .grad someone kept keeps its values
             self._grad._version[0] += 1

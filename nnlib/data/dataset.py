@@ -53,8 +53,11 @@ class Subset(Dataset):
         return len(self.indices)
 
 
-def random_split(dataset, lengths, seed):
+def random_split(dataset, lengths, seed=None, generator=None):
     """Split `dataset` into disjoint random Subsets of the given lengths (as torch.utils.data.random_split).
+
+    The order comes from `seed` if given, else from `generator` (a NumPy Generator), else from
+    nnlib's own generator (seeded by nnlib.manual_seed, as torch's default generator).
 
     `lengths` are counts summing to len(dataset), or fractions summing to 1: then each gets
     floor(fraction * n) and the remainder goes one by one to the first subsets, as in PyTorch.
@@ -70,6 +73,11 @@ def random_split(dataset, lengths, seed):
     if any(int(l) != l or l < 0 for l in lengths) or sum(lengths) != n:
         raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal the length of "
                          f"the input dataset ({n}); lengths were {list(lengths)}")
-    order = np.random.default_rng(seed).permutation(n)
+    if seed is not None:
+        generator = np.random.default_rng(seed)
+    elif generator is None:
+        from ..tensor import default_generator
+        generator = default_generator()
+    order = generator.permutation(n)
     ends = np.cumsum(lengths)
     return [Subset(dataset, order[end - length:end]) for length, end in zip(lengths, ends)]

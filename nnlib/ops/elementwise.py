@@ -9,11 +9,13 @@ from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, result_ty
 
 def _binary(name, a, b, forward, backward, saved=None, saves_output=False, true_division=False):
     a, b = as_tensor_pair(a, b)
-    broadcast_shape(name, a.shape, b.shape)
-    dtype = result_type(a, b)  # PyTorch's promotion: float32 with an int64 tensor stays float32
-    if true_division and dtype.kind != "f":
-        dtype = np.dtype(DEFAULT_FLOAT)  # int / int is a float tensor, as in torch
-    a_data, b_data = cast(a.data, dtype), cast(b.data, dtype)
+    a_data, b_data = a.data, b.data
+    broadcast_shape(name, a_data.shape, b_data.shape)
+    if a_data.dtype != b_data.dtype or true_division and a_data.dtype.kind != "f":
+        dtype = result_type(a, b)  # PyTorch's promotion: float32 with an int64 tensor stays float32
+        if true_division and dtype.kind != "f":
+            dtype = np.dtype(DEFAULT_FLOAT)  # int / int is a float tensor, as in torch
+        a_data, b_data = cast(a_data, dtype), cast(b_data, dtype)
     out = forward(a_data, b_data)
 
     def backward_fn(grad):
@@ -72,10 +74,24 @@ def maximum(a, b):
     return _binary("maximum", a, b, np.maximum, backward)
 
 
+@differentiable
+def minimum(a, b):
+    """y = min(a, b) elementwise; the gradient goes to the smaller input (split in half on a tie)."""
+    def backward(g, a, b, y):
+        share_a = np.where(a < b, 1.0, np.where(a == b, 0.5, 0.0))
+        return g * share_a, g * (1.0 - share_a)
+    return _binary("minimum", a, b, np.minimum, backward)
+
+
 def _unary(name, x, forward, backward, saved=None, saves_output=False):
     x = as_tensor(x)
     out = forward(x.data)
     return make_result(out, (x,), lambda g: (backward(g, x.data, out),), name, saved=saved, saves_output=saves_output)
+
+
+def _as_float(v):
+    """Integer and boolean data as float32: torch's sin, log1p, ... of an integer tensor are float32 tensors."""
+    return v if v.dtype.kind == "f" else v.astype(DEFAULT_FLOAT)
 
 
 @differentiable
@@ -97,6 +113,18 @@ def log(x):
 
 
 @differentiable
+def log1p(x):
+    """y = ln(1 + x), accurate for tiny x (where 1 + x would round to 1);  dL/dx = dL/dy / (1 + x)."""
+    return _unary("log1p", x, lambda v: np.log1p(_as_float(v)), lambda g, x, y: g / (1 + x))
+
+
+@differentiable
+def expm1(x):
+    """y = e^x - 1, accurate for tiny x;  dL/dx = dL/dy * e^x = dL/dy * (y + 1)  (torch's formula)."""
+    return _unary("expm1", x, lambda v: np.expm1(_as_float(v)), lambda g, x, y: g * (y + 1), saved=(), saves_output=True)
+
+
+@differentiable
 def sqrt(x):
     """y = sqrt(x);  dL/dx = dL/dy / (2 sqrt(x))."""
     return _unary("sqrt", x, np.sqrt, lambda g, x, y: g / (2 * y), saved=(), saves_output=True)
@@ -106,6 +134,32 @@ def sqrt(x):
 def abs(x):
     """y = |x|;  dL/dx = dL/dy * sign(x)  (0 at x = 0, as in PyTorch)."""
     return _unary("abs", x, np.abs, lambda g, x, y: g * np.sign(x))
+
+
+@differentiable
+def sign(x):
+    """y = -1, 0 or 1 by the sign of x;  dL/dx = 0 (a step function; torch's gradient is zero too)."""
+    def forward(v):
+        return v.copy() if v.dtype == np.bool_ else np.sign(v)  # NumPy has no sign of a bool; it is the bool itself
+    return _unary("sign", x, forward, lambda g, x, y: np.zeros_like(g), saved=())
+
+
+@differentiable
+def square(x):
+    """y = x^2;  dL/dx = dL/dy * 2x."""
+    return _unary("square", x, np.square, lambda g, x, y: g * 2 * x)
+
+
+@differentiable
+def sin(x):
+    """y = sin x;  dL/dx = dL/dy * cos x."""
+    return _unary("sin", x, lambda v: np.sin(_as_float(v)), lambda g, x, y: g * np.cos(x))
+
+
+@differentiable
+def cos(x):
+    """y = cos x;  dL/dx = -dL/dy * sin x."""
+    return _unary("cos", x, lambda v: np.cos(_as_float(v)), lambda g, x, y: -g * np.sin(x))
 
 
 @differentiable
