@@ -8,12 +8,13 @@
 """
 import numpy as _np
 
-from .autograd import DIFFERENTIABLE_OPS, enable_grad, is_grad_enabled, no_grad
+from .autograd import DIFFERENTIABLE_OPS, enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .device import device, get_default_device, set_default_device
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from .ops import (abs, add, argmax, argmin, cat, clamp, clone, div, eq, exp, flatten, ge, getitem, gt, index_put, le,
-                  log, log_softmax, logsumexp, lt, matmul, max, maximum, mean, mul, ne, neg, pad, permute, pow, relu,
-                  reshape, sigmoid, softmax, sqrt, squeeze, stack, sub, sum, tanh, to_dtype, transpose, unsqueeze, var,
+from .ops import (abs, add, argmax, argmin, bmm, cat, chunk, clamp, clone, div, dot, eq, exp, flatten, ge, getitem, gt, index_put, le,
+                  log, log_softmax, logsumexp, lt, matmul, max, maximum, mean, mm, mul, ne, neg, pad, permute, pow, relu,
+                  reshape, sigmoid, softmax, split, sqrt, squeeze, stack, sub, sum, tanh, to_dtype, transpose, unbind,
+                  unsqueeze, var,
                   where)
 from .tensor import (Size, Tensor, arange, as_tensor, bool_, default_generator, empty, eye, float32, float64,
                      from_numpy, full, full_like, int32, int64, linspace, manual_seed, ones, ones_like, rand, rand_like,
@@ -27,6 +28,15 @@ int = int32  # noqa: A001
 bool = bool_  # noqa: A001
 uint8, int8, int16 = _np.uint8, _np.int8, _np.int16
 clip = clamp
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(t):
+    return t.numel()
+
 
 from . import cuda  # noqa: E402
 from . import nn  # noqa: E402  (after the tensor API it builds on)

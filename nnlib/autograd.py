@@ -45,6 +45,16 @@ def no_grad():
     return _grad_mode(False)
 
 
+def inference_mode(mode=True):
+    """As torch.inference_mode: in nnlib the same as no_grad (no graph is recorded)."""
+    return _grad_mode(not mode)
+
+
+def set_grad_enabled(mode):
+    """As torch.set_grad_enabled(mode), used as a context manager: record a graph or not."""
+    return _grad_mode(bool(mode))
+
+
 def enable_grad():
     """Context manager: turn graph recording back on inside a `no_grad` block."""
     return _grad_mode(True)

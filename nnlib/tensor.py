@@ -512,6 +512,22 @@ class Tensor:
     def squeeze(self, dim=None): return _ops.squeeze(self, dim)
     def unsqueeze(self, dim): return _ops.unsqueeze(self, dim)
     def flatten(self, start_dim=0, end_dim=-1): return _ops.flatten(self, start_dim, end_dim)
+    def t(self): return self.T
+    def view_as(self, other): return _ops.reshape(self, other.shape)
+    def reshape_as(self, other): return _ops.reshape(self, other.shape)
+    def type_as(self, other): return self.to(other.dtype)
+    def chunk(self, chunks, dim=0): return _ops.chunk(self, chunks, dim)
+    def split(self, split_size_or_sections, dim=0): return _ops.split(self, split_size_or_sections, dim)
+    def unbind(self, dim=0): return _ops.unbind(self, dim)
+    def nelement(self): return self.data.size
+
+    def contiguous(self):
+        """Returns self: nnlib has no strides to make contiguous (kept so PyTorch code runs unchanged)."""
+        return self
+
+    def new_zeros(self, *size, dtype=None): return zeros(*size, dtype=dtype or self.dtype)
+    def new_ones(self, *size, dtype=None): return ones(*size, dtype=dtype or self.dtype)
+    def new_tensor(self, data, dtype=None): return tensor(data, dtype=dtype or self.dtype)
 
     # ---- methods for the ops of issue 6 (sin, cos, gather, ...) go below --------------------------
 

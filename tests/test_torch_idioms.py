@@ -414,3 +414,47 @@ def test_utils_data_is_the_pytorch_named_home_of_the_data_tools():
     batches = list(DataLoader(train, batch_size=4))
     assert len(train) == 8 and len(val) == 2 and [len(b[0]) for b in batches] == [4, 4]
     assert nnlib.utils.data.Dataset is nnlib.data.Dataset
+
+
+# ---- more of the vocabulary: split/chunk/unbind, mm/bmm/dot, t(), contiguous(), grad-mode helpers ----------
+@pytest.mark.parametrize("expression", [
+    lambda m, x: [p * (k + 1) for k, p in enumerate(x.chunk(2, dim=1))],
+    lambda m, x: [p * (k + 1) for k, p in enumerate(m.chunk(x, 3, dim=0))],
+    lambda m, x: [p * (k + 1) for k, p in enumerate(x.split([2, 3], dim=1))],
+    lambda m, x: [p * (k + 1) for k, p in enumerate(m.split(x, 2, dim=1))],
+    lambda m, x: [p * (k + 1) for k, p in enumerate(x.unbind(1))],
+    lambda m, x: [m.mm(x, x.t()), m.dot(x[0], x[1]), m.bmm(x.reshape(1, 4, 5), x.reshape(1, 5, 4))],
+    lambda m, x: [x.contiguous().view_as(x.t()), x.reshape_as(x.t()), x.type_as(m.ones(1, dtype=m.float64)) * 2],
+], ids=["chunk-method", "chunk-function", "split-sizes", "split-size", "unbind", "mm-dot-bmm", "views-and-types"])
+def test_splitting_and_matrix_products_match_torch_with_gradients(expression):
+    data = np.random.default_rng(0).standard_normal((4, 5))
+    outputs, grads = {}, {}
+    for lib in LIBS:
+        x = lib.tensor(data, requires_grad=True)
+        pieces = expression(lib, x)
+        sum(p.sum() for p in pieces).backward()
+        outputs[lib.__name__] = [(tuple(p.shape), str(p.dtype).replace("torch.", ""), as_array(p)) for p in pieces]
+        grads[lib.__name__] = as_array(x.grad)
+    for (shape, dtype, value), (t_shape, t_dtype, t_value) in zip(outputs["nnlib"], outputs["torch"]):
+        assert shape == t_shape and dtype == t_dtype
+        np.testing.assert_allclose(value, t_value, rtol=1e-12)
+    np.testing.assert_allclose(grads["nnlib"], grads["torch"], rtol=1e-12)
+
+
+def test_grad_mode_helpers_and_small_functions_match_torch():
+    for lib in LIBS:
+        x = lib.ones(2, requires_grad=True)
+        with lib.set_grad_enabled(False):
+            assert not (x * 2).requires_grad
+        with lib.inference_mode():
+            assert not (x * 2).requires_grad
+        assert (x * 2).requires_grad and lib.is_tensor(x) and not lib.is_tensor([1.0]) and lib.numel(x) == 2
+
+        @lib.no_grad()
+        def evaluate():
+            return (x * 2).requires_grad
+        assert evaluate() is False
+    with pytest.raises(ValueError, match=r"mm: both operands must be 2-D, got shapes \(3,\) and \(3, 2\)"):
+        nnlib.mm(nnlib.ones(3), nnlib.ones(3, 2))
+    with pytest.raises(ValueError, match=r"split: sizes \[2, 2\] add up to 4"):
+        nnlib.ones(5).split([2, 2])

@@ -1,9 +1,11 @@
-"""Ops that combine tensors or choose between them: cat, stack, pad, where."""
+"""Ops that combine tensors or choose between them: cat, stack, pad, where; and their inverses
+split, chunk and unbind, which are slices (getitem), so they need no backward of their own."""
 import numpy as np
 
 from ..autograd import differentiable, unbroadcast
 from ..tensor import make_result
 from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, normalize_dim, result_type
+from .indexing import getitem
 
 
 def _check_same_shapes_except(tensors, dim, op_name):
@@ -72,3 +74,41 @@ def where(condition, a, b):
         return (unbroadcast(np.where(condition, g, zero), a.shape) if a.requires_grad else None,
                 unbroadcast(np.where(condition, zero, g), b.shape) if b.requires_grad else None)
     return make_result(out, (a, b), backward, "where", saved=())
+
+
+def split(x, split_size_or_sections, dim=0):
+    """Pieces of `x` along `dim`: of size split_size_or_sections each (the last may be smaller), or of the
+    listed sizes, as torch.split. Each piece is a slice of x, so gradients flow back through getitem."""
+    x = as_tensor(x)
+    axis = normalize_dim(dim, x.ndim, "split")
+    length = x.shape[axis]
+    if isinstance(split_size_or_sections, int):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+        sizes = [min(split_size_or_sections, length - start) for start in range(0, length, split_size_or_sections)]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != length:
+            raise ValueError(f"split: sizes {sizes} add up to {sum(sizes)}, but dimension {dim} of shape {x.shape} has {length}")
+    pieces, start = [], 0
+    for size in sizes:
+        index = (slice(None),) * axis + (slice(start, start + size),)
+        pieces.append(getitem(x, index))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(x, chunks, dim=0):
+    """`chunks` pieces of (nearly) equal size along `dim`, as torch.chunk: each of size ceil(n / chunks)."""
+    x = as_tensor(x)
+    axis = normalize_dim(dim, x.ndim, "chunk")
+    if chunks <= 0:
+        raise ValueError(f"chunk: the number of chunks must be positive, got {chunks}")
+    return split(x, max(-(-x.shape[axis] // chunks), 1), axis)
+
+
+def unbind(x, dim=0):
+    """The slices of `x` along `dim`, each without that dimension, as torch.unbind."""
+    x = as_tensor(x)
+    axis = normalize_dim(dim, x.ndim, "unbind")
+    return tuple(getitem(x, (slice(None),) * axis + (k,)) for k in range(x.shape[axis]))

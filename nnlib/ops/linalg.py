@@ -73,3 +73,27 @@ def linear(input, weight, bias=None):
             return grad_x, grad_w
         return grad_x, grad_w, rows_g.sum(axis=0) if parents[2].requires_grad else None
     return make_result(out, parents, backward, "linear")
+
+
+def mm(a, b):
+    """torch.mm: the product of two 2-D tensors (matmul, refusing other shapes as torch does)."""
+    a, b = as_tensor_pair(a, b)
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"mm: both operands must be 2-D, got shapes {a.shape} and {b.shape} (matmul takes any)")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """torch.bmm: batched products of two 3-D tensors with the same batch size (no broadcasting)."""
+    a, b = as_tensor_pair(a, b)
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise ValueError(f"bmm: expected two 3-D tensors with the same batch size, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def dot(a, b):
+    """torch.dot: the inner product of two 1-D tensors of the same length."""
+    a, b = as_tensor_pair(a, b)
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"dot: expected two 1-D tensors of the same length, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
