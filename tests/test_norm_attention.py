@@ -156,6 +156,22 @@ def test_embedding_padding_row_gets_no_gradient():
     np.testing.assert_array_equal(layer.weight.grad[1], 1)
 
 
+def test_embedding_op_lives_in_ops_and_the_layer_calls_it():
+    from nnlib.ops.embedding import embedding
+    assert nnlib.DIFFERENTIABLE_OPS["embedding"] is embedding is nn.functional.embedding
+    layer = nn.Embedding(4, 2)
+    assert layer(nnlib.tensor([3, 1])).op == "embedding"
+
+
+def test_changing_the_indices_in_place_before_backward_is_an_error_as_in_torch():
+    for lib in (nnlib, torch):
+        weight, indices = lib.randn(5, 3, requires_grad=True), lib.tensor([0, 1, 2])
+        out = lib.nn.functional.embedding(indices, weight)
+        indices[0] = 4  # backward would send row 0's gradient to row 4
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()
+
+
 # ---- Dropout -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
 def test_dropout_drops_a_fraction_p_and_preserves_the_mean(p):

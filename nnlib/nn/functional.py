@@ -6,5 +6,5 @@ from ..ops.conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
 from ..ops.normalization import batch_norm, layer_norm  # noqa: F401
 from .attention import scaled_dot_product_attention  # noqa: F401
 from .dropout import dropout  # noqa: F401
-from .embedding import embedding  # noqa: F401
+from ..ops.embedding import embedding  # noqa: F401
 from ..ops.recurrent import gru_cell, lstm_cell  # noqa: F401
