@@ -137,7 +137,7 @@ OP_TABLE += [
 ]
 
 # Convolution and pooling (nnlib/ops/conv.py): stride 1 and 2, padding 0 and 1, square and non-square
-# kernels, batch 1 and > 1, 1 and 3 channels, unbatched (C, H, W) input; weight (C_out, C_in, kH, kW).
+# kernels, batch 1 and > 1, 1 and 3 channels, unbatched (C, H, W) input; weight (C_out, C_in / groups, kH, kW).
 OP_TABLE += [
     OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b),
            [((2, 3, 5, 5), (4, 3, 3, 3), (4,)), ((1, 1, 4, 4), (2, 1, 3, 3), (2,))]),
@@ -147,19 +147,48 @@ OP_TABLE += [
            [((2, 3, 5, 6), (2, 3, 2, 3)), ((1, 1, 4, 5), (3, 1, 3, 2))], label="non-square-no-bias"),
     OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, padding=1),
            [((3, 4, 4), (2, 3, 3, 3), (2,))], label="unbatched"),
+    # dilation and groups: weight (C_out, C_in / groups, kH, kW); groups = C_in is depthwise
+    OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, dilation=2),
+           [((2, 2, 6, 7), (3, 2, 3, 3), (3,)), ((1, 1, 5, 6), (2, 1, 2, 3), (2,))], label="dilation2"),
+    OpSpec("conv2d", lambda m, x, w: m.nn.functional.conv2d(x, w, stride=2, padding=(2, 1), dilation=(2, 1)),
+           [((2, 2, 7, 6), (3, 2, 3, 3))], label="dilation-stride2-pad"),
+    OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, groups=2),
+           [((2, 4, 5, 5), (6, 2, 3, 3), (6,)), ((1, 2, 4, 4), (2, 1, 2, 2), (2,))], label="groups2"),
+    OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, stride=(1, 2), padding=1, groups=2),
+           [((2, 4, 5, 6), (4, 2, 3, 3), (4,))], label="groups2-stride-pad"),
+    OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, padding=1, groups=3),
+           [((2, 3, 5, 5), (3, 1, 3, 3), (3,)), ((2, 3, 4, 5), (6, 1, 3, 2), (6,))], label="depthwise"),
+    OpSpec("conv2d", lambda m, x, w: m.nn.functional.conv2d(x, w, stride=2, padding=2, dilation=2, groups=3),
+           [((2, 3, 7, 6), (6, 1, 3, 3)), ((3, 7, 7), (3, 1, 2, 3))], label="depthwise-dilation-stride-pad"),
+    OpSpec("conv2d", lambda m, x, w, b: m.nn.functional.conv2d(x, w, b, padding="same", dilation=(1, 2), groups=2),
+           [((2, 4, 5, 6), (2, 2, 3, 3), (2,)), ((1, 2, 5, 6), (2, 1, 2, 4), (2,))], label="padding-same"),
+    OpSpec("conv2d", lambda m, x, w: m.nn.functional.conv2d(x, w, padding="valid"), [((1, 2, 4, 5), (3, 2, 3, 2))],
+           label="padding-valid"),
     OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, 2), [((2, 3, 4, 4),), ((1, 1, 5, 5),)]),
     OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, 3, stride=1), [((1, 3, 5, 4),)], label="overlapping"),
     OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, (3, 2), stride=(2, 1), padding=1),
            [((2, 1, 5, 4),)], label="non-square-pad1"),
     OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, 2, padding=1), [((3, 4, 5),)], label="unbatched"),
+    OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, 3, stride=1, padding=1, dilation=2),
+           [((2, 2, 6, 7),)], label="dilation2"),
+    OpSpec("max_pool2d", lambda m, x: m.nn.functional.max_pool2d(x, (2, 3), stride=2, dilation=(3, 1)),
+           [((1, 2, 7, 7),)], label="dilation-non-square"),
     OpSpec("avg_pool2d", lambda m, x: m.nn.functional.avg_pool2d(x, 2), [((2, 3, 4, 4),), ((1, 1, 5, 5),)]),
     OpSpec("avg_pool2d", lambda m, x: m.nn.functional.avg_pool2d(x, 3, stride=1), [((1, 3, 5, 4),)], label="overlapping"),
     OpSpec("avg_pool2d", lambda m, x: m.nn.functional.avg_pool2d(x, (3, 2), stride=(2, 1), padding=1),
            [((2, 1, 5, 4),)], label="non-square-pad1"),
     OpSpec("avg_pool2d", lambda m, x: m.nn.functional.avg_pool2d(x, 2, padding=1), [((3, 4, 5),)], label="unbatched"),
+    # adaptive: bins [floor(i H / OH), ceil((i + 1) H / OH)) overlap when OH does not divide H
+    OpSpec("adaptive_avg_pool2d", lambda m, x: m.nn.functional.adaptive_avg_pool2d(x, (3, 2)),
+           [((2, 3, 5, 7),), ((1, 2, 6, 4),)], label="non-divisible"),
+    OpSpec("adaptive_avg_pool2d", lambda m, x: m.nn.functional.adaptive_avg_pool2d(x, 1), [((2, 3, 5, 4),)], label="global"),
+    OpSpec("adaptive_avg_pool2d", lambda m, x: m.nn.functional.adaptive_avg_pool2d(x, (None, 3)), [((3, 4, 7),)],
+           label="unbatched-none-keeps-height"),
+    OpSpec("adaptive_avg_pool2d", lambda m, x: m.nn.functional.adaptive_avg_pool2d(x, (4, 5)), [((1, 2, 3, 2),)],
+           label="larger-than-input"),
 ]  # conv and pooling
 
-# Normalisation (nnlib/ops/normalization.py) and embedding lookup (nnlib/nn/embedding.py): affine and not,
+# Normalisation (nnlib/ops/normalization.py) and embedding lookup (nnlib/ops/embedding.py): affine and not,
 # one and two normalised dimensions, batch_norm on (N, C), (N, C, L), (N, C, H, W) in training and eval mode.
 OP_TABLE += [
     OpSpec("layer_norm", lambda m, x, w, b: m.nn.functional.layer_norm(x, (4,), w, b), [((3, 4), (4,), (4,)), ((2, 3, 4), (4,), (4,))]),

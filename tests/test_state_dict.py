@@ -12,6 +12,8 @@ def _pairs():
     return [
         ("Linear", lambda m: m.nn.Linear(5, 3), [x(4, 5)]),
         ("Conv2d", lambda m: m.nn.Conv2d(3, 4, kernel_size=3, stride=2, padding=1), [x(2, 3, 8, 8)]),
+        ("Conv2d-dilation-groups", lambda m: m.nn.Conv2d(4, 6, 3, 1, 2, 2, 2, False), [x(2, 4, 8, 8)]),
+        ("Conv2d-depthwise-same", lambda m: m.nn.Conv2d(3, 6, (3, 2), padding="same", groups=3), [x(3, 7, 6)]),
         ("Embedding", lambda m: m.nn.Embedding(10, 4, padding_idx=0), [np.array([[1, 0, 9]])]),
         ("LayerNorm", lambda m: m.nn.LayerNorm(6), [x(2, 6)]),
         ("BatchNorm1d", lambda m: m.nn.BatchNorm1d(4), [x(8, 4)]),
@@ -23,6 +25,9 @@ def _pairs():
         ("TransformerEncoderLayer", lambda m: m.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, batch_first=True), [x(2, 5, 8)]),
         ("CNN", lambda m: m.nn.Sequential(m.nn.Conv2d(1, 4, 3, padding=1), m.nn.ReLU(), m.nn.MaxPool2d(2),
                                           m.nn.Flatten(), m.nn.Linear(16, 3)), [x(2, 1, 4, 4)]),
+        ("CNN-global-pool", lambda m: m.nn.Sequential(m.nn.Conv2d(2, 4, 3, padding=1), m.nn.MaxPool2d(2, dilation=2),
+                                                      m.nn.Conv2d(4, 4, 3, groups=4), m.nn.AdaptiveAvgPool2d(1),
+                                                      m.nn.Flatten(), m.nn.Linear(4, 3)), [x(2, 2, 9, 9)]),
     ]
 
 

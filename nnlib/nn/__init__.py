@@ -2,7 +2,7 @@
 from . import functional, init  # noqa: F401
 from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh  # noqa: F401
 from .container import ModuleList, Sequential  # noqa: F401
-from .conv import AvgPool2d, Conv2d, MaxPool2d  # noqa: F401
+from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d  # noqa: F401
 from .linear import Flatten, Identity, Linear  # noqa: F401
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss  # noqa: F401
 from .module import Module  # noqa: F401

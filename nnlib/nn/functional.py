@@ -2,7 +2,7 @@
 from ..ops import linear, log_softmax, pad, relu, sigmoid, softmax, tanh  # noqa: F401
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
                           l1_loss, mse_loss, nll_loss)
-from ..ops.conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
+from ..ops.conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d  # noqa: F401
 from ..ops.normalization import batch_norm, layer_norm  # noqa: F401
 from .attention import scaled_dot_product_attention  # noqa: F401
 from .dropout import dropout  # noqa: F401
