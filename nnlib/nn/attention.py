@@ -13,8 +13,7 @@ import math
 import numpy as np
 
 from .. import ops
-from ..ops._common import as_tensor
-from ..tensor import Tensor
+from ..tensor import Tensor, as_tensor
 from . import init
 from .dropout import _check_p, dropout
 from .linear import Linear

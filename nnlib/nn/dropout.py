@@ -3,7 +3,7 @@ import numbers
 
 import numpy as np
 
-from ..ops._common import as_tensor
+from ..tensor import as_tensor
 from ..tensor import Tensor, default_generator
 from .module import Module
 

@@ -3,7 +3,7 @@ connection with LayerNorm, as torch.nn.TransformerEncoderLayer (same arguments, 
 import numpy as np
 
 from .. import ops
-from ..ops._common import as_tensor
+from ..tensor import as_tensor
 from .attention import MultiheadAttention
 from .dropout import Dropout
 from .linear import Linear
