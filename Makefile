@@ -20,9 +20,17 @@ setup: $(STAMP)
 
 # Re-created whenever the pins change; requirements.txt is the one place versions are pinned.
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
-		{ echo "Python 3.10 or newer is needed (found: $$($(PYTHON) --version)); run: make PYTHON=python3.11 ..."; exit 1; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@command -v $(PYTHON) >/dev/null 2>&1 || \
+		{ echo "PYTHON=$(PYTHON): no such interpreter on PATH. The course needs Python 3.10 or newer;" \
+			"name one you have: make $(or $(MAKECMDGOALS),lab) PYTHON=python3.12" >&2; exit 1; }
+	@v=$$($(PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>&1) || \
+		{ echo "PYTHON=$(PYTHON) ($$(command -v $(PYTHON))) does not run: $$v" >&2; exit 1; }; \
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "PYTHON=$(PYTHON) is Python $$v; the course needs Python 3.10 or newer (3.10 to 3.13 are" \
+			"supported). Name a newer one: make $(or $(MAKECMDGOALS),lab) PYTHON=python3.12" >&2; exit 1; }
+	@$(PY) -m pip --version >/dev/null 2>&1 || { echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); } || \
+		{ echo "Could not create $(VENV) with $(PYTHON). On Debian or Ubuntu, install its venv module" \
+			"first: sudo apt install python3-venv (python3.10-venv for Python 3.10)" >&2; exit 1; }
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	touch $(STAMP)

@@ -5,7 +5,8 @@
     device = pick_device()          # cuda -> mps -> cpu
 
 The pinned versions are read from requirements.txt at the repository root, the one place they are
-written down. This lives in coursetools, not nnlib, because nnlib must depend on NumPy only.
+written down; a pin with an environment marker (`numpy==2.2.6; python_version < "3.11"`) counts only
+where its marker holds. This lives in coursetools, not nnlib, because nnlib must depend on NumPy only.
 """
 import importlib.metadata
 import platform
@@ -13,11 +14,13 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from packaging.markers import Marker
+
 from . import REPO
 
 REQUIREMENTS = REPO / "requirements.txt"
 
-_PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
+_PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)\s*(?:;(.*))?")
 
 
 class CheckRow(NamedTuple):
@@ -27,15 +30,21 @@ class CheckRow(NamedTuple):
     ok: bool
 
 
-def read_requirements(path=REQUIREMENTS):
+def read_requirements(path=REQUIREMENTS, environment=None):
     """Return [(name, version), ...] for every `name==version` line of a requirements file, in order.
 
-    Comments, blank lines and lines without an exact `==` pin are skipped.
+    A line with an environment marker (`name==version; python_version < "3.11"`) is kept only when the
+    marker holds for this interpreter, or for `environment` (a dict such as {"python_version": "3.10"}
+    that overrides this interpreter's values). Comments, blank lines and lines without an exact `==`
+    pin are skipped.
     """
     pins = []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         match = _PIN.match(line.split("#", 1)[0])
-        if match:
+        if not match:
+            continue
+        marker = (match.group(3) or "").strip()
+        if not marker or Marker(marker).evaluate(environment):
             pins.append((match.group(1), match.group(2)))
     return pins
 

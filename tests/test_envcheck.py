@@ -1,6 +1,9 @@
 """Tests for coursetools.envcheck (chapter 00's environment check and device selection)."""
+import sys
+
 import pytest
 import torch
+from packaging.requirements import Requirement
 
 from coursetools import REPO, envcheck
 from coursetools.envcheck import (check_environment, describe_device, format_check, pick_device,
@@ -8,19 +11,23 @@ from coursetools.envcheck import (check_environment, describe_device, format_che
 
 
 def _pins_by_hand():
+    """The pins that apply to this interpreter, parsed by packaging rather than by envcheck's parser."""
     pins = {}
     for line in (REPO / "requirements.txt").read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if "==" in line:
-            name, version = line.split("==")
-            pins[name.strip()] = version.strip()
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate():
+                assert req.name not in pins, f"two pins of {req.name} apply to this Python"
+                (spec,) = req.specifier
+                pins[req.name] = spec.version
     return pins
 
 
 def test_required_reads_every_pin_from_requirements_txt():
     assert dict(envcheck.REQUIRED) == _pins_by_hand()
     assert ("torch", "2.13.0") in envcheck.REQUIRED
-    assert ("numpy", "2.4.6") in envcheck.REQUIRED
+    assert ("numpy", "2.2.6" if sys.version_info < (3, 11) else "2.4.6") in envcheck.REQUIRED
     assert len(envcheck.REQUIRED) == len(_pins_by_hand()) >= 10
 
 
@@ -29,6 +36,17 @@ def test_parser_skips_comments_blanks_and_unpinned_lines(tmp_path):
     req.write_text("# a comment\n\nnumpy==2.4.6  # trailing comment\nrequests>=2\n"
                    "  torch == 2.13.0\nscikit-learn==1.9.1\n-e .\n")
     assert read_requirements(req) == [("numpy", "2.4.6"), ("torch", "2.13.0"), ("scikit-learn", "1.9.1")]
+
+
+def test_parser_keeps_only_the_pins_whose_marker_holds(tmp_path):
+    req = tmp_path / "requirements.txt"
+    req.write_text('numpy==2.2.6; python_version < "3.11"\nnumpy==2.4.6 ; python_version >= "3.11"  # new\n'
+                   "torch==2.13.0\n")
+    assert read_requirements(req, {"python_version": "3.10"}) == [("numpy", "2.2.6"), ("torch", "2.13.0")]
+    assert read_requirements(req, {"python_version": "3.11"}) == [("numpy", "2.4.6"), ("torch", "2.13.0")]
+    assert read_requirements(req, {"python_version": "3.13"}) == [("numpy", "2.4.6"), ("torch", "2.13.0")]
+    here = "2.2.6" if sys.version_info < (3, 11) else "2.4.6"
+    assert read_requirements(req) == [("numpy", here), ("torch", "2.13.0")]
 
 
 @pytest.mark.parametrize("required, installed, ok", [
