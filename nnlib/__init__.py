@@ -43,6 +43,7 @@ from . import nn  # noqa: E402  (after the tensor API it builds on)
 from . import data, metrics  # noqa: E402
 from . import optim  # noqa: E402  (after nn, whose Module helpers it uses)
 from . import training  # noqa: E402
+from . import testing  # noqa: E402  (assert_close, as torch.testing)
 from . import utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 import nnlib
-from coursetools.checks import assert_close
+from parity import assert_close
 
 
 def _flat(outputs):

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import nnlib
-from coursetools.checks import assert_close
 from nnlib.nn.utils import clip_grad_norm_
+from parity import assert_close
 
 STEPS = 100
 RTOL, ATOL = 1e-10, 1e-14  # float64; the largest differences seen are 1e-15 absolute, 3e-12 relative
