@@ -3,6 +3,8 @@
 The ops themselves (gradient checks, functional parity in float64 and float32) are driven by the
 "conv and pooling" rows of tests/op_table.py.
 """
+import inspect
+
 import numpy as np
 import pytest
 import torch
@@ -330,6 +332,21 @@ def test_unsupported_options_are_a_clear_error():
     with pytest.raises(ValueError, match=r"max_pool2d: return_indices=True is not supported"):
         F.max_pool2d(nnlib.randn(1, 1, 5, 5), 2, return_indices=True)
     assert nn.MaxPool2d(2, 2, 0, 1, False, False).ceil_mode is False
+    with pytest.raises(ValueError, match=r"AvgPool2d: ceil_mode=True is not supported"):
+        nn.AvgPool2d(2, 2, 0, True)  # torch's positional order
+    with pytest.raises(ValueError, match=r"AvgPool2d: count_include_pad=False, divisor_override=None is not supported: "
+                                         r"nnlib divides by kH kW, padding included"):
+        nn.AvgPool2d(2, count_include_pad=False)
+    with pytest.raises(ValueError, match=r"avg_pool2d: count_include_pad=True, divisor_override=3 is not supported"):
+        F.avg_pool2d(nnlib.randn(1, 1, 4, 4), 2, divisor_override=3)
+    assert nn.AvgPool2d(2, 2, 0, False, True, None).count_include_pad is True
+
+
+@pytest.mark.parametrize("name", ["Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"])
+def test_layer_arguments_have_torchs_names_in_torchs_order(name):
+    def names(cls):
+        return list(inspect.signature(cls.__init__).parameters)
+    assert names(getattr(nn, name)) == names(getattr(torch.nn, name))
 
 
 @pytest.mark.parametrize("output_size", [0, (2, 0), (2, 3, 4), "1", None, (1.5, 2), (True, 2)])

@@ -8,7 +8,8 @@ import numbers
 import numpy as np
 
 from ..device import check_device
-from ..ops.conv import adaptive_avg_pool2d, as_pair, avg_pool2d, conv2d, max_pool2d, padding_sides
+from ..ops.conv import (adaptive_avg_pool2d, as_pair, avg_pool2d, check_avg_pool_options, conv2d, max_pool2d,
+                        padding_sides)
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -92,10 +93,14 @@ class MaxPool2d(Module):
 
 class AvgPool2d(Module):
     """The mean of each kernel_size window, zero padding included in the count (count_include_pad=True);
-    stride defaults to kernel_size."""
+    stride defaults to kernel_size. torch's ceil_mode, count_include_pad and divisor_override are accepted
+    at their defaults only (others are a ValueError)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
         super().__init__()
+        check_avg_pool_options("AvgPool2d", ceil_mode, count_include_pad, divisor_override)
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride  # stored resolved, as PyTorch does
         self.padding = padding

@@ -262,16 +262,28 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return make_result(out, (x,), backward, "max_pool2d", saved=())
 
 
+def check_avg_pool_options(op_name, ceil_mode, count_include_pad, divisor_override):
+    """avg_pool2d takes torch's arguments, but only their defaults. Public: AvgPool2d checks them with it."""
+    _no_ceil_mode(op_name, ceil_mode)
+    if not count_include_pad or divisor_override is not None:
+        raise ValueError(f"{op_name}: count_include_pad={count_include_pad}, divisor_override={divisor_override} "
+                         "is not supported: nnlib divides by kH kW, padding included (count_include_pad=True, "
+                         "divisor_override=None, torch's defaults)")
+
+
 @differentiable
-def avg_pool2d(input, kernel_size, stride=None, padding=0):
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
     r"""Average pooling over kH x kW windows (stride defaults to kernel_size; padding adds zeros, which
     count in the average: PyTorch's default count_include_pad=True):
 
     $$y_{n,c,i,j} = \frac{1}{k_H k_W} \sum_{u,v} x_{n,c,si+u,sj+v}$$
 
-    Backward: every position of a window receives g_{n,c,i,j} / (kH kW).
+    Backward: every position of a window receives g_{n,c,i,j} / (kH kW). Only the defaults of ceil_mode,
+    count_include_pad and divisor_override are supported (others are a ValueError).
     """
     x = as_tensor(input)
+    check_avg_pool_options("avg_pool2d", ceil_mode, count_include_pad, divisor_override)
     kernel, stride, sides, dilation, out_hw = _pool_settings("avg_pool2d", x, kernel_size, stride, padding)
     x_pad = _pad(x.data, sides, 0.0)
     out = _windows(x_pad, kernel, stride, dilation).mean(axis=(-2, -1))
