@@ -297,7 +297,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return make_result(out, (x,), backward, "avg_pool2d", saved=())
 
 
-def adaptive_bins(size, out_size, dtype):
+def _adaptive_bins(size, out_size, dtype):
     """The (out_size, size) averaging matrix of adaptive pooling: row i holds 1 / |bin i| over bin i, which is
     positions floor(i size / out_size) ... ceil((i + 1) size / out_size) - 1 (torch's bins; they may overlap)."""
     matrix = np.zeros((out_size, size), dtype=dtype)
@@ -334,6 +334,6 @@ def adaptive_avg_pool2d(input, output_size):
     if x.dtype.kind != "f":
         raise TypeError(f"adaptive_avg_pool2d: expected a floating-point input, got dtype {x.dtype}")
     (h, w), (oh, ow) = x.shape[-2:], _adaptive_output_size(output_size, x.shape[-2:])
-    rows, cols = adaptive_bins(h, oh, x.dtype), adaptive_bins(w, ow, x.dtype)
+    rows, cols = _adaptive_bins(h, oh, x.dtype), _adaptive_bins(w, ow, x.dtype)
     out = np.matmul(np.matmul(rows, x.data), cols.T)  # (..., OH, OW)
     return make_result(out, (x,), lambda g: (np.matmul(np.matmul(rows.T, g), cols),), "adaptive_avg_pool2d", saved=())
