@@ -11,11 +11,12 @@ import numpy as _np
 from .autograd import DIFFERENTIABLE_OPS, enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .device import device, get_default_device, set_default_device
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from .ops import (abs, add, argmax, argmin, bmm, cat, chunk, clamp, clone, div, dot, eq, exp, flatten, ge, getitem, gt, index_put, le,
-                  log, log_softmax, logsumexp, lt, matmul, max, maximum, mean, mm, mul, ne, neg, pad, permute, pow, relu,
-                  reshape, sigmoid, softmax, split, sqrt, squeeze, stack, sub, sum, tanh, to_dtype, transpose, unbind,
-                  unsqueeze, var,
-                  where)
+from .ops import (abs, add, argmax, argmin, bmm, cat, chunk, clamp, clone, cos, cumsum, div, dot, einsum, eq, exp,
+                  expm1, flatten, gather, ge, getitem, gt, index_put, le, log, log1p, log_softmax, logsumexp, lt,
+                  masked_fill, matmul, max, maximum, mean, min, minimum, mm, mul, ne, neg, norm, outer, pad, permute,
+                  pow, prod, relu, reshape, scatter, scatter_add, sigmoid, sign, sin, softmax, sort, split, sqrt,
+                  square, squeeze, stack, std, sub, sum, tanh, to_dtype, topk, transpose, tril, triu, unbind,
+                  unsqueeze, var, where)
 from .tensor import (Size, Tensor, arange, as_tensor, bool_, default_generator, empty, eye, float32, float64,
                      from_numpy, full, full_like, int32, int64, linspace, manual_seed, ones, ones_like, rand, rand_like,
                      randint, randn, randn_like, randperm, tensor, zeros, zeros_like)

@@ -495,22 +495,23 @@ class Tensor:
     def relu(self): return _ops.relu(self)
     def sigmoid(self): return _ops.sigmoid(self)
     def tanh(self): return _ops.tanh(self)
-    def softmax(self, dim): return _ops.softmax(self, dim)
-    def log_softmax(self, dim): return _ops.log_softmax(self, dim)
-    def logsumexp(self, dim, keepdim=False): return _ops.logsumexp(self, dim, keepdim)
-    def sum(self, dim=None, keepdim=False): return _ops.sum(self, dim, keepdim)
-    def mean(self, dim=None, keepdim=False): return _ops.mean(self, dim, keepdim)
-    def var(self, dim=None, keepdim=False, correction=1): return _ops.var(self, dim, keepdim=keepdim, correction=correction)
-    def max(self, dim=None, keepdim=False): return _ops.max(self, dim, keepdim)
-    def argmax(self, dim=None, keepdim=False): return _ops.argmax(self, dim, keepdim)
-    def argmin(self, dim=None, keepdim=False): return _ops.argmin(self, dim, keepdim)
+    def softmax(self, dim=None, *, axis=None): return _ops.softmax(self, dim, axis=axis)
+    def log_softmax(self, dim=None, *, axis=None): return _ops.log_softmax(self, dim, axis=axis)
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None): return _ops.logsumexp(self, dim, keepdim, axis=axis)
+    def sum(self, dim=None, keepdim=False, *, axis=None): return _ops.sum(self, dim, keepdim, axis=axis)
+    def mean(self, dim=None, keepdim=False, *, axis=None): return _ops.mean(self, dim, keepdim, axis=axis)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
+        return _ops.var(self, dim, unbiased, keepdim, correction=correction, axis=axis)
+    def max(self, dim=None, keepdim=False, *, axis=None): return _ops.max(self, dim, keepdim, axis=axis)
+    def argmax(self, dim=None, keepdim=False, *, axis=None): return _ops.argmax(self, dim, keepdim, axis=axis)
+    def argmin(self, dim=None, keepdim=False, *, axis=None): return _ops.argmin(self, dim, keepdim, axis=axis)
     def matmul(self, other): return _ops.matmul(self, other)
     def reshape(self, *shape): return _ops.reshape(self, *shape)
     def view(self, *shape): return _ops.reshape(self, *shape)
     def transpose(self, dim0, dim1): return _ops.transpose(self, dim0, dim1)
     def permute(self, *dims): return _ops.permute(self, *dims)
-    def squeeze(self, dim=None): return _ops.squeeze(self, dim)
-    def unsqueeze(self, dim): return _ops.unsqueeze(self, dim)
+    def squeeze(self, dim=None, *, axis=None): return _ops.squeeze(self, dim, axis=axis)
+    def unsqueeze(self, dim=None, *, axis=None): return _ops.unsqueeze(self, dim, axis=axis)
     def flatten(self, start_dim=0, end_dim=-1): return _ops.flatten(self, start_dim, end_dim)
     def t(self): return self.T
     def view_as(self, other): return _ops.reshape(self, other.shape)
@@ -530,6 +531,45 @@ class Tensor:
     def new_tensor(self, data, dtype=None): return tensor(data, dtype=dtype or self.dtype)
 
     # ---- methods for the ops of issue 6 (sin, cos, gather, ...) go below --------------------------
+    def sin(self): return _ops.sin(self)
+    def cos(self): return _ops.cos(self)
+    def log1p(self): return _ops.log1p(self)
+    def expm1(self): return _ops.expm1(self)
+    def sign(self): return _ops.sign(self)
+    def square(self): return _ops.square(self)
+    def minimum(self, other): return _ops.minimum(self, other)
+    def min(self, dim=None, keepdim=False, *, axis=None): return _ops.min(self, dim, keepdim, axis=axis)
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
+        return _ops.std(self, dim, unbiased, keepdim, correction=correction, axis=axis)
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None, *, axis=None):
+        return _ops.norm(self, p, dim, keepdim, dtype, axis=axis)
+    def cumsum(self, dim=None, *, dtype=None, axis=None): return _ops.cumsum(self, dim, dtype=dtype, axis=axis)
+    def prod(self, dim=None, keepdim=False, *, dtype=None, axis=None):
+        return _ops.prod(self, dim, keepdim, dtype=dtype, axis=axis)
+    def sort(self, dim=-1, descending=False, stable=False, *, axis=None):
+        return _ops.sort(self, dim, descending, stable, axis=axis)
+    def topk(self, k, dim=-1, largest=True, sorted=True, *, axis=None):
+        return _ops.topk(self, k, dim, largest, sorted, axis=axis)
+    def expand(self, *sizes): return _ops.expand(self, *sizes)
+    def expand_as(self, other): return _ops.expand(self, other.shape)
+    def repeat(self, *sizes): return _ops.repeat(self, *sizes)
+    def masked_fill(self, mask, value): return _ops.masked_fill(self, mask, value)
+    def tril(self, diagonal=0): return _ops.tril(self, diagonal)
+    def triu(self, diagonal=0): return _ops.triu(self, diagonal)
+    def gather(self, dim, index, *, sparse_grad=False): return _ops.gather(self, dim, index)
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+        return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+    def scatter_add(self, dim, index, src): return _ops.scatter_add(self, dim, index, src)
+    def outer(self, vec2): return _ops.outer(self, vec2)
+
+    def masked_fill_(self, mask, value):
+        return self._inplace("masked_fill_", lambda t: _ops.masked_fill(t, mask, value))
+
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        return self._inplace("scatter_", lambda t: _ops.scatter(t, dim, index, src, value=value, reduce=reduce))
+
+    def scatter_add_(self, dim, index, src):
+        return self._inplace("scatter_add_", lambda t: _ops.scatter_add(t, dim, index, src))
 
     @property
     def T(self):

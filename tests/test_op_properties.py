@@ -9,13 +9,17 @@ import nnlib
 from op_table import OP_TABLE, sample
 from parity import assert_close, run_both
 
-BINARY = [spec for spec in OP_TABLE if spec.name in ("add", "sub", "mul", "div", "pow", "maximum", "where")
+BINARY = [spec for spec in OP_TABLE if spec.name in ("add", "sub", "mul", "div", "pow", "maximum", "minimum", "where")
           and len(spec.cases[0]) == 2]
 REDUCTIONS = {
     "sum": lambda m, a, dim, keepdim: a.sum(dim=dim, keepdim=keepdim),
     "mean": lambda m, a, dim, keepdim: a.mean(dim=dim, keepdim=keepdim),
     "var": lambda m, a, dim, keepdim: a.var(dim=dim, keepdim=keepdim),
     "max": lambda m, a, dim, keepdim: a.max(dim=dim, keepdim=keepdim).values,
+    "min": lambda m, a, dim, keepdim: a.min(dim=dim, keepdim=keepdim).values,
+    "std": lambda m, a, dim, keepdim: a.std(dim=dim, keepdim=keepdim),
+    "norm": lambda m, a, dim, keepdim: a.norm(dim=dim, keepdim=keepdim),
+    "prod": lambda m, a, dim, keepdim: a.prod(dim=dim, keepdim=keepdim),
     "logsumexp": lambda m, a, dim, keepdim: m.logsumexp(a, dim=dim, keepdim=keepdim),
 }
 UNARY = [spec for spec in OP_TABLE if len(spec.cases[0]) == 1 and spec.cases == [((),), ((5,),), ((3, 4),), ((2, 3, 4),)]]

@@ -1,6 +1,6 @@
 """nnlib.nn: layers and models, shaped like torch.nn (same names, arguments and state_dict keys)."""
 from . import functional, init  # noqa: F401
-from .activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh  # noqa: F401
+from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Tanh  # noqa: F401
 from .container import ModuleList, Sequential  # noqa: F401
 from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d  # noqa: F401
 from .linear import Flatten, Identity, Linear  # noqa: F401

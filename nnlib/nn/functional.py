@@ -1,5 +1,6 @@
 """nnlib.nn.functional: the stateless forms of the layers, named and called as in torch.nn.functional."""
-from ..ops import linear, log_softmax, pad, relu, sigmoid, softmax, tanh  # noqa: F401
+from ..ops import (gelu, leaky_relu, linear, log_softmax, one_hot, pad, relu, sigmoid, silu, softmax,  # noqa: F401
+                   tanh)
 from ..ops.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,  # noqa: F401
                           l1_loss, mse_loss, nll_loss)
 from ..ops.conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d  # noqa: F401

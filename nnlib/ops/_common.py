@@ -95,3 +95,18 @@ def normalize_dims(dim, ndim, op_name):
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
     return tuple(sorted(normalize_dim(d, ndim, op_name) for d in dims))
+
+
+def dim_or_axis(dim, axis, op_name, required=False, default=None):
+    """`dim`, also accepted under NumPy's name `axis` (as torch does); giving both is an error.
+
+    `default` is dim's default (-1 for sort, 0 for cat): an axis given with dim left at it replaces it.
+    """
+    if axis is not None:
+        if dim is not None and dim != default:
+            raise TypeError(f"{op_name}() got both dim={dim!r} and axis={axis!r}: axis is another name for dim, "
+                            "give one of them")
+        dim = axis
+    if required and dim is None:
+        raise TypeError(f"{op_name}() missing required argument 'dim' (or its alias 'axis')")
+    return dim

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..autograd import differentiable, unbroadcast
 from ..tensor import make_result
-from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, normalize_dim, result_type
+from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, dim_or_axis, normalize_dim, result_type
 from .indexing import getitem
 
 
@@ -17,12 +17,12 @@ def _check_same_shapes_except(tensors, dim, op_name):
 
 
 @differentiable
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, axis=None):
     """Join tensors along an existing dimension;  dL/dx_k = the slice of dL/dy that x_k filled."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
-    axis = normalize_dim(dim, tensors[0].ndim, "cat")
+    axis = normalize_dim(dim_or_axis(dim, axis, "cat", default=0), tensors[0].ndim, "cat")
     _check_same_shapes_except(tensors, axis, "cat")
     out = np.concatenate([t.data for t in tensors], axis=axis)
     boundaries = np.cumsum([t.shape[axis] for t in tensors])[:-1]
@@ -30,13 +30,13 @@ def cat(tensors, dim=0):
 
 
 @differentiable
-def stack(tensors, dim=0):
+def stack(tensors, dim=0, *, axis=None):
     """Join same-shaped tensors along a new dimension;  dL/dx_k = dL/dy[..., k, ...]."""
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: expected a non-empty list of tensors")
     _check_same_shapes_except(tensors, None, "stack")
-    axis = normalize_dim(dim, tensors[0].ndim + 1, "stack")
+    axis = normalize_dim(dim_or_axis(dim, axis, "stack", default=0), tensors[0].ndim + 1, "stack")
     out = np.stack([t.data for t in tensors], axis=axis)
     return make_result(out, tensors, lambda g: tuple(np.moveaxis(g, axis, 0)), "stack", saved=())
 

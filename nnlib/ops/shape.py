@@ -3,9 +3,9 @@ import numbers
 
 import numpy as np
 
-from ..autograd import differentiable
+from ..autograd import differentiable, unbroadcast
 from ..tensor import make_result, share_version
-from ._common import as_tensor, normalize_dim
+from ._common import as_tensor, dim_or_axis, normalize_dim
 
 
 @differentiable
@@ -45,9 +45,10 @@ def permute(x, *dims):
 
 
 @differentiable
-def squeeze(x, dim=None):
+def squeeze(x, dim=None, *, axis=None):
     """Remove dimensions of size 1 (all of them, or just `dim` if it has size 1), as a reshape."""
     x = as_tensor(x)
+    dim = dim_or_axis(dim, axis, "squeeze")
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
     else:
@@ -57,10 +58,10 @@ def squeeze(x, dim=None):
 
 
 @differentiable
-def unsqueeze(x, dim):
+def unsqueeze(x, dim=None, *, axis=None):
     """Insert a dimension of size 1 at position `dim`, as a reshape."""
     x = as_tensor(x)
-    d = normalize_dim(dim, x.ndim + 1, "unsqueeze")
+    d = normalize_dim(dim_or_axis(dim, axis, "unsqueeze", required=True), x.ndim + 1, "unsqueeze")
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
 
@@ -79,3 +80,58 @@ def clone(x):
     """y = a copy of x in its own memory;  dL/dx = dL/dy."""
     x = as_tensor(x)
     return make_result(x.data.copy(), (x,), lambda g: (g,), "clone", saved=())
+
+
+def _sizes_arg(sizes):
+    """expand(2, 3), expand((2, 3)) and expand(nnlib.Size([2, 3])) all mean the sizes (2, 3)."""
+    return tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], numbers.Integral) else tuple(sizes)
+
+
+@differentiable
+def expand(x, *sizes):
+    """y = x broadcast to `sizes` (new dimensions in front; -1 keeps a size; only size-1 dimensions grow);
+    dL/dx = dL/dy summed over the copies (as the backward of broadcasting).
+
+    Like torch, y is a view of x's memory without copying; it is read-only (NumPy's broadcast_to), so an
+    in-place change of y is an error: clone() it first. An in-place change of x shows in y, as in torch.
+    """
+    x = as_tensor(x)
+    sizes = _sizes_arg(sizes)
+    new = len(sizes) - x.ndim
+    if new < 0:
+        raise ValueError(f"expand: {len(sizes)} sizes {list(sizes)} are fewer than the {x.ndim} dimensions of the "
+                         f"tensor of shape {x.shape}")
+    target = list(sizes)
+    for d, size in enumerate(sizes):
+        if d < new:
+            if size < 0:
+                raise ValueError(f"expand: the new leading dimension {d} needs a size, got {size} (sizes {list(sizes)})")
+            continue
+        old = x.shape[d - new]
+        if size == -1:
+            target[d] = old
+        elif size != old and old != 1:
+            raise ValueError(f"expand: the expanded size {size} must match the existing size {old} at non-singleton "
+                             f"dimension {d}; target sizes {list(sizes)}, tensor shape {x.shape}")
+    out = np.broadcast_to(x.data, tuple(target))
+    return share_version(make_result(out, (x,), lambda g: (unbroadcast(g, x.shape),), "expand", saved=()), x)
+
+
+@differentiable
+def repeat(x, *sizes):
+    """y = x tiled sizes[i] times along dimension i (sizes may add leading dimensions), torch's Tensor.repeat;
+    dL/dx = dL/dy summed over the tiles."""
+    x = as_tensor(x)
+    sizes = _sizes_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: {len(sizes)} repeat counts {list(sizes)} are fewer than the {x.ndim} dimensions "
+                         f"of the tensor of shape {x.shape}")
+    if any(n < 0 for n in sizes):
+        raise ValueError(f"repeat: repeat counts must be non-negative, got {list(sizes)}")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    out = np.tile(x.data.reshape(shape), sizes)
+
+    def backward(g):
+        tiles = g.reshape([n for pair in zip(sizes, shape) for n in pair])  # (tile, size) pairs per dimension
+        return (tiles.sum(axis=tuple(range(0, 2 * len(sizes), 2))).reshape(x.shape),)
+    return make_result(out, (x,), backward, "repeat", saved=())
