@@ -1,4 +1,8 @@
-"""Every differentiable op, driven by tests/op_table.py: gradient check, PyTorch parity, coverage."""
+"""Every differentiable op, driven by tests/op_table.py: gradient check, PyTorch parity, coverage, and the
+map of nnlib/ops/ (its __init__ docstring) naming every op next to its file."""
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -22,6 +26,72 @@ def test_every_differentiable_op_has_a_row():
 def test_coverage_check_notices_a_new_op():
     registered = dict(nnlib.DIFFERENTIABLE_OPS, softplus=lambda x: x)
     assert missing_from_table(registered, OP_TABLE) == ["softplus"]
+
+
+def ops_map(doc):
+    """{file: the op names its row lists} from the map in nnlib/ops/__init__.py's docstring: a row is a
+    line that starts with a file name (then the idea the file holds), and its ops are on the indented
+    lines below it."""
+    rows, current = {}, None
+    for line in doc.splitlines():
+        start = re.match(r"(\w+\.py)\b", line)
+        if start:
+            current = rows.setdefault(start.group(1), set())
+        elif current is not None and line.startswith(" ") and line.strip():
+            current.update(re.findall(r"[A-Za-z_]\w*", line))
+        else:
+            current = None
+    return rows
+
+
+def misplaced_in_map(functions, rows):
+    """'name (file)' for each function the map does not name in the row of the file that defines it."""
+    return sorted(f"{name} ({fn.__module__.rsplit('.', 1)[-1]}.py)" for name, fn in functions.items()
+                  if name not in rows.get(fn.__module__.rsplit(".", 1)[-1] + ".py", ()))
+
+
+def listed_ops():
+    """Every op: the registered differentiable ones, the non-differentiable ones, and every function that
+    nnlib.ops exports (some are composed of other ops, so they need no backward and no registration)."""
+    ops = dict(nnlib.DIFFERENTIABLE_OPS)
+    ops.update({name: getattr(nnlib.ops, name) for name in nnlib.ops.NOT_DIFFERENTIABLE})
+    ops.update({name: fn for name, fn in vars(nnlib.ops).items()
+                if callable(fn) and not name.startswith("_") and getattr(fn, "__module__", "").startswith("nnlib.ops.")})
+    return ops
+
+
+def test_every_op_lives_in_nnlib_ops():
+    outside = {name: fn.__module__ for name, fn in nnlib.DIFFERENTIABLE_OPS.items()
+               if not fn.__module__.startswith("nnlib.ops.")}
+    assert outside == {}, "every differentiable op belongs in a file of nnlib/ops/"
+
+
+def test_the_ops_map_names_every_op_next_to_its_file():
+    assert misplaced_in_map(listed_ops(), ops_map(nnlib.ops.__doc__)) == [], (
+        "nnlib/ops/__init__.py's docstring must name each op in the row of the file that defines it")
+
+
+def test_the_ops_map_has_a_row_for_every_file_and_no_other():
+    files = {p.name for p in Path(nnlib.ops.__file__).parent.glob("*.py") if not p.name.startswith("_")}
+    assert set(ops_map(nnlib.ops.__doc__)) == files
+
+
+def test_the_ops_maps_marks_are_true():
+    doc = nnlib.ops.__doc__
+    assert set(re.findall(r"(\w+)\*", doc)) == set(nnlib.ops.NOT_DIFFERENTIABLE)  # * = not differentiable
+    composed = set(re.findall(r"(\w+)\+", doc))  # + = composed of other ops: no backward of its own
+    assert composed and not composed & set(nnlib.DIFFERENTIABLE_OPS) and all(hasattr(nnlib.ops, n) for n in composed)
+    unmarked = {n for n in listed_ops() if n not in nnlib.DIFFERENTIABLE_OPS} - composed - set(nnlib.ops.NOT_DIFFERENTIABLE)
+    assert unmarked == set(), "an op that is not registered must be marked * or +"
+
+
+def test_the_map_check_notices_a_missing_or_misplaced_op():
+    doc = "Ops.\n\nconv.py  windows\n    conv2d max_pool2d\nshape.py  shapes\n    reshape\n\nNot a row: sum\n"
+    rows = ops_map(doc)
+    assert rows == {"conv.py": {"conv2d", "max_pool2d"}, "shape.py": {"reshape"}}
+    functions = {"conv2d": nnlib.nn.functional.conv2d, "sum": nnlib.ops.sum, "avg_pool2d": nnlib.nn.functional.avg_pool2d}
+    assert misplaced_in_map(functions, rows) == ["avg_pool2d (conv.py)", "sum (reductions.py)"]
+    assert misplaced_in_map({"reshape": nnlib.ops.max}, rows) == ["reshape (reductions.py)"]
 
 
 def test_every_exported_function_that_builds_a_graph_is_registered():
