@@ -84,3 +84,35 @@ def test_loss_modules_match_functional():
     y = nnlib.tensor([0, 2, 1, 1])
     assert nn.CrossEntropyLoss()(z, y).item() == pytest.approx(nnlib.nn.functional.cross_entropy(z, y).item())
     assert repr(nn.MSELoss(reduction="sum")) == "MSELoss(reduction='sum')"
+
+
+ACTIVATIONS = [
+    lambda lib: lib.nn.GELU(), lambda lib: lib.nn.GELU(approximate="tanh"), lambda lib: lib.nn.LeakyReLU(),
+    lambda lib: lib.nn.LeakyReLU(negative_slope=0.2), lambda lib: lib.nn.LeakyReLU(0.1, inplace=True),
+    lambda lib: lib.nn.SiLU(), lambda lib: lib.nn.SiLU(inplace=True), lambda lib: lib.nn.ReLU(),
+    lambda lib: lib.nn.Sigmoid(), lambda lib: lib.nn.Tanh(), lambda lib: lib.nn.Softmax(dim=1),
+    lambda lib: lib.nn.LogSoftmax(dim=-1),
+]
+ACTIVATION_IDS = ["GELU", "GELU-tanh", "LeakyReLU", "LeakyReLU-0.2", "LeakyReLU-inplace", "SiLU", "SiLU-inplace", "ReLU",
+                  "Sigmoid", "Tanh", "Softmax", "LogSoftmax"]
+
+
+@pytest.mark.parametrize("make", ACTIVATIONS, ids=ACTIVATION_IDS)
+def test_activation_modules_match_torch_and_print_like_torch(make):
+    x = np.random.default_rng(3).standard_normal((5, 4)) * 3
+    # an in-place activation may not change a leaf that requires grad: run it after a Linear, in both libraries
+    check_module_parity(nn.Sequential(nn.Linear(4, 4), make(nnlib)), torch.nn.Sequential(torch.nn.Linear(4, 4), make(torch)), [x],
+                        rtol=1e-10, atol=1e-12)
+    assert repr(make(nnlib)) == repr(make(torch))
+
+
+def test_gelu_mlp_matches_torch():
+    def model(lib):
+        return lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.GELU(), lib.nn.Linear(8, 8), lib.nn.SiLU(),
+                                 lib.nn.Linear(8, 3), lib.nn.LeakyReLU(0.05))
+    check_module_parity(model(nnlib), model(torch), [np.random.default_rng(4).standard_normal((6, 4))], rtol=1e-10, atol=1e-12)
+
+
+def test_gelu_module_refuses_an_unknown_approximation():
+    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh', got 'fast'"):
+        nn.GELU(approximate="fast")

@@ -154,9 +154,8 @@ def _arg_extreme(x, dim, keepdim, axis, name, find):
         index = np.asarray(find(x.data), dtype=np.int64)  # into the flattened tensor, as torch
         return Tensor(index.reshape((1,) * x.ndim) if keepdim else index)
     d = normalize_dim(dim, x.ndim, name)
-    data = x.data.reshape(x.shape or (1,))
-    return Tensor(find(data, axis=d, keepdims=keepdim).astype(np.int64).reshape(
-        x.shape if keepdim else x.shape[:d] + x.shape[d + 1:]))
+    index = find(x.data.reshape(x.shape or (1,)), axis=d, keepdims=keepdim).astype(np.int64)
+    return Tensor(index.reshape(()) if x.ndim == 0 else index)  # a 0-d input gives a 0-d index, as torch
 
 
 def argmax(x, dim=None, keepdim=False, *, axis=None):
