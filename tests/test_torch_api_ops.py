@@ -443,3 +443,5 @@ def test_erf_and_erfc_at_the_edges():
     np.testing.assert_array_equal(erf(edges), [1.0, -1.0, np.nan, 0.0, -0.0, 1.0, -1.0, 1.0])
     np.testing.assert_array_equal(erfc(edges), [0.0, 2.0, np.nan, 1.0, 1.0, 0.0, 2.0, 0.0])
     assert np.signbit(erf(np.array([-0.0]))[0])
+    assert erf(np.float64(0.5)).shape == () and erf(0.5) == pytest.approx(math.erf(0.5), rel=1e-15)  # 0-d works too
+    assert erfc(np.zeros((2, 0))).shape == (2, 0)

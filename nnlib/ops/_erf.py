@@ -101,18 +101,19 @@ def _erfc_nonnegative(a):
 def erfc(x):
     """erfc(x) = 1 - erf(x) elementwise, as float64, accurate relative to its own size even where it is tiny."""
     x = np.asarray(x, dtype=np.float64)
-    out = _erfc_nonnegative(np.abs(x))
-    negative = x < 0
+    flat = x.reshape(-1)  # 1-D: the in-place steps need arrays, and 0-d arithmetic gives NumPy scalars
+    out = _erfc_nonnegative(np.abs(flat))
+    negative = flat < 0
     out[negative] = 2 - out[negative]  # erfc(-a) = 2 - erfc(a)
-    return out
+    return out.reshape(x.shape)
 
 
 def erf(x):
     """erf(x) = (2/sqrt(pi)) * integral from 0 to x of exp(-t^2) dt, elementwise, as float64."""
     x = np.asarray(x, dtype=np.float64)
-    a = np.abs(x)
+    a = np.abs(x.reshape(-1))  # 1-D: the in-place steps need arrays, and 0-d arithmetic gives NumPy scalars
     out = _erfc_nonnegative(a)
     np.subtract(1, out, out=out)
     small = a < _SMALL
     out[small] = _erf_series(a[small])
-    return np.copysign(out, x)  # erf is odd; NaN stays NaN
+    return np.copysign(out.reshape(x.shape), x)  # erf is odd; NaN stays NaN

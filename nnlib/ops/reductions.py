@@ -122,7 +122,8 @@ def _extreme(x, dim, keepdim, name, find, result_type):
         return (grad.reshape(x.shape),)
     indices = kept_indices
     if not keepdim or x.ndim == 0:
-        values, indices = values.reshape(x.shape[:axis] + x.shape[axis + 1:]), kept_indices.reshape(x.shape[:axis] + x.shape[axis + 1:])
+        reduced = x.shape[:axis] + x.shape[axis + 1:]
+        values, indices = values.reshape(reduced), kept_indices.reshape(reduced)
     return result_type(make_result(values, (x,), backward, name, saved=()), Tensor(indices.astype(np.int64)))
 
 
