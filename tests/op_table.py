@@ -4,6 +4,9 @@ Each row's `fn(m, *xs)` is written once and run twice: with m = nnlib and with m
 nnlib / torch tensors as xs). That the same lambda runs on both is itself the API check:
 moving from nnlib to PyTorch is a change of import. Adding an op to nnlib means adding a row here;
 tests/test_op_table.py fails while a registered op has no row.
+
+The rows come in one section per file of nnlib/ops/ (a `# ---- nnlib/ops/<file>.py` header), in the
+order of the map in nnlib/ops/__init__.py's docstring; an op's rows go in the section of its file.
 """
 from dataclasses import dataclass
 from typing import Callable
@@ -45,6 +48,7 @@ UNARY_SHAPES = [((),), ((5,),), ((3, 4),), ((2, 3, 4),)]
 BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (2, 3)), ((4, 1), (1, 5))]
 REDUCE_SHAPES = [((5,),), ((3, 4),), ((2, 3, 4),), ((),)]  # not UNARY_SHAPES: test_op_properties expects those to keep shape
 
+# ---- nnlib/ops/elementwise.py
 OP_TABLE = [
     OpSpec("add", lambda m, a, b: a + b, BINARY_SHAPES),
     OpSpec("add", lambda m, a: 2.5 + a, UNARY_SHAPES, label="python-scalar"),
@@ -91,6 +95,10 @@ OP_TABLE = [
     OpSpec("clamp", lambda m, a: m.clip(a, -1.0, 1.0), UNARY_SHAPES, domain="nonzero", label="clip"),
     OpSpec("clamp", lambda m, a: a.clip(max=1.0), [((3, 4),)], domain="nonzero", label="clip-method"),
     OpSpec("to_dtype", lambda m, a: (a * 1).double(), UNARY_SHAPES),  # float64 input: .double() returns self, as torch
+]
+
+# ---- nnlib/ops/activations.py
+OP_TABLE += [
     OpSpec("relu", lambda m, a: m.relu(a), UNARY_SHAPES, domain="nonzero"),
     OpSpec("sigmoid", lambda m, a: m.sigmoid(a), UNARY_SHAPES),
     OpSpec("tanh", lambda m, a: m.tanh(a), UNARY_SHAPES),
@@ -106,6 +114,10 @@ OP_TABLE = [
     OpSpec("log_softmax", lambda m, a: m.log_softmax(a, dim=1), [((3, 4),), ((2, 3, 4),)]),
     OpSpec("logsumexp", lambda m, a: m.logsumexp(a, dim=1), [((3, 4),), ((2, 3, 4),)]),
     OpSpec("logsumexp", lambda m, a: a.logsumexp(dim=-1, keepdim=True), [((3, 4),)], label="keepdim"),
+]
+
+# ---- nnlib/ops/reductions.py
+OP_TABLE += [
     OpSpec("sum", lambda m, a: a.sum(), UNARY_SHAPES, label="all"),
     OpSpec("sum", lambda m, a: a.sum(dim=1), [((3, 4),), ((2, 3, 4),)], label="dim"),
     OpSpec("sum", lambda m, a: a.sum(dim=(0, 2), keepdim=True), [((2, 3, 4),)], label="dims-keepdim"),
@@ -145,6 +157,94 @@ OP_TABLE = [
     OpSpec("prod", lambda m, a: (a * m.tensor([1.0, 0.0, 1.0, 1.0])).prod(dim=1), [((3, 4),)], label="one-zero"),
     OpSpec("prod", lambda m, a: (a * m.tensor([0.0, 1.0, 0.0, 1.0])).prod(dim=1), [((3, 4),)], label="two-zeros"),
     OpSpec("prod", lambda m, a: (a * m.tensor([1.0, 0.0, 1.0])).prod(), [((3,),)], label="all-one-zero"),
+]
+
+# ---- nnlib/ops/shape.py
+OP_TABLE += [
+    OpSpec("reshape", lambda m, a: a.reshape(4, 3), [((3, 4),), ((2, 6),)]),
+    OpSpec("reshape", lambda m, a: a.view(-1), [((3, 4),), ((2, 3, 4),)], label="view"),
+    OpSpec("transpose", lambda m, a: a.transpose(0, -1), [((3, 4),), ((2, 3, 4),)]),
+    OpSpec("transpose", lambda m, a: a.T, [((3, 4),)], label="T"),
+    OpSpec("permute", lambda m, a: a.permute(2, 0, 1), [((2, 3, 4),)]),
+    OpSpec("squeeze", lambda m, a: a.squeeze(), [((1, 3, 1, 4),)]),
+    OpSpec("squeeze", lambda m, a: a.squeeze(2), [((1, 3, 1, 4),)], label="dim"),
+    OpSpec("unsqueeze", lambda m, a: a.unsqueeze(1), [((3, 4),), ((5,),)]),
+    OpSpec("unsqueeze", lambda m, a: a.unsqueeze(-1), [((3, 4),)], label="negative"),
+    OpSpec("flatten", lambda m, a: a.flatten(), [((2, 3, 4),)]),
+    OpSpec("flatten", lambda m, a: a.flatten(1), [((2, 3, 4),)], label="start-dim"),
+    OpSpec("expand", lambda m, a: a.expand(3, 4), [((4,),), ((3, 1),), ((1, 4),), ((),)]),
+    OpSpec("expand", lambda m, a: a.expand(2, -1, 4) * 2, [((3, 1),)], label="minus-one-new-dim"),
+    OpSpec("expand", lambda m, a, b: a.expand_as(b), [((3, 1), (2, 3, 4))], grad_inputs=(0,), label="expand-as"),
+    OpSpec("repeat", lambda m, a: a.repeat(2, 3), [((3, 4),), ((),)]),
+    OpSpec("repeat", lambda m, a: a.repeat(2, 1, 2), [((3, 4),)], label="new-dim"),
+    OpSpec("repeat", lambda m, a: a.repeat(3), [((5,),)], label="1d"),
+    OpSpec("clone", lambda m, a: a.clone() * a, UNARY_SHAPES),
+]
+
+# ---- nnlib/ops/indexing.py
+OP_TABLE += [
+    OpSpec("getitem", lambda m, a: a[1:, ::2], [((4, 5),)], label="slices"),
+    OpSpec("getitem", lambda m, a: a[1], [((4, 5),), ((3, 4, 2),)], label="int"),
+    OpSpec("getitem", lambda m, a: a[[0, 2, 2, 1]], [((4, 5),)], label="int-array-with-repeats"),
+    OpSpec("getitem", lambda m, a: a[[0, 1, 1], [2, 0, 0]], [((3, 4),)], label="two-int-arrays"),
+    OpSpec("getitem", lambda m, a: a[:, None, ..., -1], [((3, 4, 2),)], label="none-ellipsis"),
+    OpSpec("getitem", lambda m, a: a[a > 0], [((3, 4),)], label="bool-mask"),
+    OpSpec("index_put", lambda m, a, v: assigned(a, (slice(None), 1), v), [((3, 4), (3,)), ((3, 4), ())], label="column"),
+    OpSpec("index_put", lambda m, a, v: assigned(a, m.tensor([2, 0]), v), [((4, 3), (2, 3)), ((4, 3), (3,))], label="rows"),
+    OpSpec("index_put", lambda m, a: assigned(a, a > 0, 0.0), [((3, 4),)], label="mask-scalar", domain="nonzero"),
+]
+
+# ---- nnlib/ops/selection.py
+OP_TABLE += [
+    OpSpec("gather", lambda m, a: a.gather(1, m.tensor([[0, 2], [1, 1], [3, 0]])), [((3, 4),)]),
+    OpSpec("gather", lambda m, a: m.gather(a, 0, m.tensor([[2, 0, 1, 1], [2, 2, 0, 1]])), [((3, 4),)], label="dim0-repeats"),
+    OpSpec("gather", lambda m, a: a.gather(2, m.tensor([[[1], [0], [3]], [[0], [0], [1]]])), [((2, 3, 4),)], label="3d"),
+    # src as large as index: torch's backward fails for a larger src (nnlib's handles it: test_torch_api_ops.py)
+    OpSpec("scatter", lambda m, a, b: a.scatter(1, m.tensor([[0, 2], [1, 3], [3, 0]]), b), [((3, 4), (3, 2))]),
+    OpSpec("scatter", lambda m, a: a.scatter(1, m.tensor([[0], [2], [1]]), 0.5), [((3, 4),)], label="value"),
+    OpSpec("scatter", lambda m, a, b: m.scatter(a, 0, m.tensor([[2, 0, 1, 0], [1, 2, 0, 2]]), b), [((3, 4), (2, 4))],
+           label="function-dim0"),
+    OpSpec("scatter_add", lambda m, a, b: a.scatter_add(1, m.tensor([[0, 0], [1, 3], [2, 2]]), b), [((3, 4), (3, 2))]),
+    OpSpec("scatter_add", lambda m, a, b: m.scatter_add(a, 0, m.tensor([[0, 1, 0, 2], [0, 0, 1, 2]]), b), [((3, 4), (2, 4))],
+           label="function-dim0"),
+    OpSpec("masked_fill", lambda m, a: a.masked_fill(m.tensor([True, False, True, False]), -1.5), [((3, 4),), ((2, 3, 4),)]),
+    OpSpec("masked_fill", lambda m, a, v: m.masked_fill(a, m.tensor([[True, False, False, True]]), v), [((3, 4), ())],
+           label="tensor-value"),
+    OpSpec("masked_fill", lambda m, a: a.masked_fill(m.tensor([[True, False, False], [False, True, False]]), 2.0), [((3,),)],
+           label="mask-broadcasts-x"),
+    OpSpec("masked_fill", lambda m, a: a.masked_fill(m.tensor([False, True, True, False]), float("-inf")).softmax(dim=-1),
+           [((3, 4),)], label="attention-mask"),
+    OpSpec("tril", lambda m, a: a.tril(), [((4, 4),), ((3, 5),), ((2, 3, 4),)]),
+    OpSpec("tril", lambda m, a: m.tril(a, -1), [((4, 4),)], label="below"),
+    OpSpec("tril", lambda m, a: a.tril(diagonal=2), [((3, 5),)], label="above"),
+    OpSpec("triu", lambda m, a: a.triu(), [((4, 4),), ((3, 5),), ((2, 3, 4),)]),
+    OpSpec("triu", lambda m, a: m.triu(a, 1), [((4, 4),)], label="above"),
+    OpSpec("triu", lambda m, a: a.triu(diagonal=-1), [((5, 3),)], label="below"),
+]
+
+# ---- nnlib/ops/sorting.py
+OP_TABLE += [
+    OpSpec("sort", lambda m, a: a.sort().values, [((5,),), ((3, 4),), ((2, 3, 4),), ((),)]),
+    OpSpec("sort", lambda m, a: a.sort(dim=0, descending=True).values, [((3, 4),)], label="descending-dim0"),
+    OpSpec("sort", lambda m, a: m.sort(a, 1)[0], [((2, 3, 4),)], label="function"),
+    OpSpec("topk", lambda m, a: a.topk(2).values, [((5,),), ((3, 4),)]),
+    OpSpec("topk", lambda m, a: a.topk(2, dim=0, largest=False).values, [((3, 4),)], label="smallest-dim0"),
+    OpSpec("topk", lambda m, a: m.topk(a, 3, 1)[0], [((2, 4, 5),)], label="function"),
+]
+
+# ---- nnlib/ops/join.py
+OP_TABLE += [
+    OpSpec("cat", lambda m, a, b: m.cat([a, b], dim=1), [((3, 4), (3, 2)), ((2, 1, 3), (2, 5, 3))]),
+    OpSpec("cat", lambda m, a, b: m.cat([a, b, a]), [((2, 3), (4, 3))], label="reused-input"),
+    OpSpec("cat", lambda m, a, b: m.cat([a, b], axis=1), [((3, 4), (3, 2))], label="axis"),
+    OpSpec("stack", lambda m, a, b: m.stack([a, b], dim=1), [((3, 4), (3, 4)), ((5,), (5,))]),
+    OpSpec("pad", lambda m, a: m.nn.functional.pad(a, (1, 2)), [((3, 4),)], label="last-dim"),
+    OpSpec("pad", lambda m, a: m.nn.functional.pad(a, (1, 0, 2, 1), value=0.5), [((2, 3, 4),)], label="two-dims"),
+    OpSpec("where", lambda m, a, b: m.where(a > 0, a, b), BINARY_SHAPES),
+]
+
+# ---- nnlib/ops/linalg.py
+OP_TABLE += [
     OpSpec("matmul", lambda m, a, b: a @ b,
            [((3, 4), (4, 5)), ((2, 3, 4), (4, 5)), ((2, 1, 3, 4), (3, 4, 2)), ((4,), (4, 5)),
             ((3, 4), (4,)), ((4,), (4,)), ((4,), (2, 4, 3))]),
@@ -174,90 +274,9 @@ OP_TABLE = [
     OpSpec("einsum", lambda m, a, b: m.einsum("ij,jk", [a, b]), [((2, 3), (3, 4))], label="list-of-operands"),
     OpSpec("linear", lambda m, x, w, b: m.nn.functional.linear(x, w, b), [((5, 4), (3, 4), (3,)), ((2, 5, 4), (3, 4), (3,)), ((4,), (3, 4), (3,))]),
     OpSpec("linear", lambda m, x, w: m.nn.functional.linear(x, w), [((5, 4), (3, 4))], label="no-bias"),
-    OpSpec("reshape", lambda m, a: a.reshape(4, 3), [((3, 4),), ((2, 6),)]),
-    OpSpec("reshape", lambda m, a: a.view(-1), [((3, 4),), ((2, 3, 4),)], label="view"),
-    OpSpec("transpose", lambda m, a: a.transpose(0, -1), [((3, 4),), ((2, 3, 4),)]),
-    OpSpec("transpose", lambda m, a: a.T, [((3, 4),)], label="T"),
-    OpSpec("permute", lambda m, a: a.permute(2, 0, 1), [((2, 3, 4),)]),
-    OpSpec("squeeze", lambda m, a: a.squeeze(), [((1, 3, 1, 4),)]),
-    OpSpec("squeeze", lambda m, a: a.squeeze(2), [((1, 3, 1, 4),)], label="dim"),
-    OpSpec("unsqueeze", lambda m, a: a.unsqueeze(1), [((3, 4),), ((5,),)]),
-    OpSpec("unsqueeze", lambda m, a: a.unsqueeze(-1), [((3, 4),)], label="negative"),
-    OpSpec("flatten", lambda m, a: a.flatten(), [((2, 3, 4),)]),
-    OpSpec("flatten", lambda m, a: a.flatten(1), [((2, 3, 4),)], label="start-dim"),
-    OpSpec("expand", lambda m, a: a.expand(3, 4), [((4,),), ((3, 1),), ((1, 4),), ((),)]),
-    OpSpec("expand", lambda m, a: a.expand(2, -1, 4) * 2, [((3, 1),)], label="minus-one-new-dim"),
-    OpSpec("expand", lambda m, a, b: a.expand_as(b), [((3, 1), (2, 3, 4))], grad_inputs=(0,), label="expand-as"),
-    OpSpec("repeat", lambda m, a: a.repeat(2, 3), [((3, 4),), ((),)]),
-    OpSpec("repeat", lambda m, a: a.repeat(2, 1, 2), [((3, 4),)], label="new-dim"),
-    OpSpec("repeat", lambda m, a: a.repeat(3), [((5,),)], label="1d"),
-    OpSpec("getitem", lambda m, a: a[1:, ::2], [((4, 5),)], label="slices"),
-    OpSpec("getitem", lambda m, a: a[1], [((4, 5),), ((3, 4, 2),)], label="int"),
-    OpSpec("getitem", lambda m, a: a[[0, 2, 2, 1]], [((4, 5),)], label="int-array-with-repeats"),
-    OpSpec("getitem", lambda m, a: a[[0, 1, 1], [2, 0, 0]], [((3, 4),)], label="two-int-arrays"),
-    OpSpec("getitem", lambda m, a: a[:, None, ..., -1], [((3, 4, 2),)], label="none-ellipsis"),
-    OpSpec("getitem", lambda m, a: a[a > 0], [((3, 4),)], label="bool-mask"),
-    OpSpec("cat", lambda m, a, b: m.cat([a, b], dim=1), [((3, 4), (3, 2)), ((2, 1, 3), (2, 5, 3))]),
-    OpSpec("cat", lambda m, a, b: m.cat([a, b, a]), [((2, 3), (4, 3))], label="reused-input"),
-    OpSpec("cat", lambda m, a, b: m.cat([a, b], axis=1), [((3, 4), (3, 2))], label="axis"),
-    OpSpec("stack", lambda m, a, b: m.stack([a, b], dim=1), [((3, 4), (3, 4)), ((5,), (5,))]),
-    OpSpec("pad", lambda m, a: m.nn.functional.pad(a, (1, 2)), [((3, 4),)], label="last-dim"),
-    OpSpec("pad", lambda m, a: m.nn.functional.pad(a, (1, 0, 2, 1), value=0.5), [((2, 3, 4),)], label="two-dims"),
-    OpSpec("where", lambda m, a, b: m.where(a > 0, a, b), BINARY_SHAPES),
-    OpSpec("clone", lambda m, a: a.clone() * a, UNARY_SHAPES),
-    OpSpec("index_put", lambda m, a, v: assigned(a, (slice(None), 1), v), [((3, 4), (3,)), ((3, 4), ())], label="column"),
-    OpSpec("index_put", lambda m, a, v: assigned(a, m.tensor([2, 0]), v), [((4, 3), (2, 3)), ((4, 3), (3,))], label="rows"),
-    OpSpec("index_put", lambda m, a: assigned(a, a > 0, 0.0), [((3, 4),)], label="mask-scalar", domain="nonzero"),
-    OpSpec("gather", lambda m, a: a.gather(1, m.tensor([[0, 2], [1, 1], [3, 0]])), [((3, 4),)]),
-    OpSpec("gather", lambda m, a: m.gather(a, 0, m.tensor([[2, 0, 1, 1], [2, 2, 0, 1]])), [((3, 4),)], label="dim0-repeats"),
-    OpSpec("gather", lambda m, a: a.gather(2, m.tensor([[[1], [0], [3]], [[0], [0], [1]]])), [((2, 3, 4),)], label="3d"),
-    # src as large as index: torch's backward fails for a larger src (nnlib's handles it: test_torch_api_ops.py)
-    OpSpec("scatter", lambda m, a, b: a.scatter(1, m.tensor([[0, 2], [1, 3], [3, 0]]), b), [((3, 4), (3, 2))]),
-    OpSpec("scatter", lambda m, a: a.scatter(1, m.tensor([[0], [2], [1]]), 0.5), [((3, 4),)], label="value"),
-    OpSpec("scatter", lambda m, a, b: m.scatter(a, 0, m.tensor([[2, 0, 1, 0], [1, 2, 0, 2]]), b), [((3, 4), (2, 4))],
-           label="function-dim0"),
-    OpSpec("scatter_add", lambda m, a, b: a.scatter_add(1, m.tensor([[0, 0], [1, 3], [2, 2]]), b), [((3, 4), (3, 2))]),
-    OpSpec("scatter_add", lambda m, a, b: m.scatter_add(a, 0, m.tensor([[0, 1, 0, 2], [0, 0, 1, 2]]), b), [((3, 4), (2, 4))],
-           label="function-dim0"),
-    OpSpec("masked_fill", lambda m, a: a.masked_fill(m.tensor([True, False, True, False]), -1.5), [((3, 4),), ((2, 3, 4),)]),
-    OpSpec("masked_fill", lambda m, a, v: m.masked_fill(a, m.tensor([[True, False, False, True]]), v), [((3, 4), ())],
-           label="tensor-value"),
-    OpSpec("masked_fill", lambda m, a: a.masked_fill(m.tensor([[True, False, False], [False, True, False]]), 2.0), [((3,),)],
-           label="mask-broadcasts-x"),
-    OpSpec("masked_fill", lambda m, a: a.masked_fill(m.tensor([False, True, True, False]), float("-inf")).softmax(dim=-1),
-           [((3, 4),)], label="attention-mask"),
-    OpSpec("tril", lambda m, a: a.tril(), [((4, 4),), ((3, 5),), ((2, 3, 4),)]),
-    OpSpec("tril", lambda m, a: m.tril(a, -1), [((4, 4),)], label="below"),
-    OpSpec("tril", lambda m, a: a.tril(diagonal=2), [((3, 5),)], label="above"),
-    OpSpec("triu", lambda m, a: a.triu(), [((4, 4),), ((3, 5),), ((2, 3, 4),)]),
-    OpSpec("triu", lambda m, a: m.triu(a, 1), [((4, 4),)], label="above"),
-    OpSpec("triu", lambda m, a: a.triu(diagonal=-1), [((5, 3),)], label="below"),
-    OpSpec("sort", lambda m, a: a.sort().values, [((5,),), ((3, 4),), ((2, 3, 4),), ((),)]),
-    OpSpec("sort", lambda m, a: a.sort(dim=0, descending=True).values, [((3, 4),)], label="descending-dim0"),
-    OpSpec("sort", lambda m, a: m.sort(a, 1)[0], [((2, 3, 4),)], label="function"),
-    OpSpec("topk", lambda m, a: a.topk(2).values, [((5,),), ((3, 4),)]),
-    OpSpec("topk", lambda m, a: a.topk(2, dim=0, largest=False).values, [((3, 4),)], label="smallest-dim0"),
-    OpSpec("topk", lambda m, a: m.topk(a, 3, 1)[0], [((2, 4, 5),)], label="function"),
 ]
 
-# Losses. Targets that are not differentiated (class indices) are made inside the lambda, so the
-# same code builds an nnlib or a torch tensor.
-OP_TABLE += [
-    OpSpec("mse_loss", lambda m, x, y: m.nn.functional.mse_loss(x, y), [((4, 3), (4, 3)), ((5,), (5,))]),
-    OpSpec("mse_loss", lambda m, x, y: m.nn.functional.mse_loss(x, y, reduction="none"), [((4, 3), (4, 3))], label="none"),
-    OpSpec("l1_loss", lambda m, x, y: m.nn.functional.l1_loss(x, y, reduction="sum"), [((4, 3), (4, 3))]),
-    OpSpec("binary_cross_entropy", lambda m, p: m.nn.functional.binary_cross_entropy(p.sigmoid(), (p > 0).to(p.dtype)),
-           [((6,),), ((3, 4),)], domain="nonzero"),
-    OpSpec("binary_cross_entropy", lambda m, p, y: m.nn.functional.binary_cross_entropy(p.sigmoid(), y.sigmoid(), reduction="none"),
-           [((3, 4), (3, 4))], label="soft-targets", grad_inputs=(0,)),
-    OpSpec("binary_cross_entropy_with_logits",
-           lambda m, z, y: m.nn.functional.binary_cross_entropy_with_logits(z, y.sigmoid()), [((6,), (6,)), ((3, 4), (3, 4))]),
-    OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([0, 3, 1, 3, 2])), [((5, 4),)]),
-    OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([2, 0, 2]), reduction="none"), [((3, 3),)], label="none"),
-    OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([1, 0]), reduction="sum"), [((2, 6),)], label="sum"),
-    OpSpec("nll_loss", lambda m, z: m.nn.functional.nll_loss(z.log_softmax(dim=1), m.tensor([0, 3, 1, 3, 2])), [((5, 4),)]),
-]
-
+# ---- nnlib/ops/conv.py
 # Convolution and pooling (nnlib/ops/conv.py): stride 1 and 2, padding 0 and 1, square and non-square
 # kernels, batch 1 and > 1, 1 and 3 channels, unbatched (C, H, W) input; weight (C_out, C_in / groups, kH, kW).
 OP_TABLE += [
@@ -310,8 +329,19 @@ OP_TABLE += [
            label="larger-than-input"),
 ]  # conv and pooling
 
-# Normalisation (nnlib/ops/normalization.py) and embedding lookup (nnlib/ops/embedding.py): affine and not,
-# one and two normalised dimensions, batch_norm on (N, C), (N, C, L), (N, C, H, W) in training and eval mode.
+# ---- nnlib/ops/embedding.py
+# Embedding lookup: the ids are made inside the lambda, so the same code builds an nnlib or a torch tensor.
+OP_TABLE += [
+    OpSpec("embedding", lambda m, w: m.nn.functional.embedding(m.tensor([[0, 2, 2], [4, 0, 1]]), w), [((5, 3),)]),
+    # padding_idx hides row 3's effect from the gradient on purpose, so finite differences must not see it either:
+    # the padded positions' outputs are multiplied by 0 here (torch parity of the unmasked form: test_norm_attention.py)
+    OpSpec("embedding", lambda m, w: m.nn.functional.embedding(m.tensor([3, 1, 3, 0]), w, padding_idx=3)
+           * (m.tensor([3, 1, 3, 0]) != 3).unsqueeze(-1), [((4, 2),)], label="padding-idx"),
+]
+
+# ---- nnlib/ops/normalization.py
+# Normalisation: affine and not, one and two normalised dimensions, batch_norm on (N, C), (N, C, L),
+# (N, C, H, W) in training and eval mode.
 OP_TABLE += [
     OpSpec("layer_norm", lambda m, x, w, b: m.nn.functional.layer_norm(x, (4,), w, b), [((3, 4), (4,), (4,)), ((2, 3, 4), (4,), (4,))]),
     OpSpec("layer_norm", lambda m, x, w, b: m.nn.functional.layer_norm(x, (3, 4), w, b, eps=1e-3), [((2, 3, 4), (3, 4), (3, 4))], label="two-dims"),
@@ -322,13 +352,9 @@ OP_TABLE += [
            [((4, 3),)], label="training-running-stats-no-affine"),
     OpSpec("batch_norm", lambda m, x, w, b: m.nn.functional.batch_norm(x, m.linspace(-0.5, 0.5, 3).to(x.dtype), m.linspace(0.5, 2.0, 3).to(x.dtype), w, b),
            [((5, 3), (3,), (3,)), ((2, 3, 2, 2), (3,), (3,))], label="eval"),
-    OpSpec("embedding", lambda m, w: m.nn.functional.embedding(m.tensor([[0, 2, 2], [4, 0, 1]]), w), [((5, 3),)]),
-    # padding_idx hides row 3's effect from the gradient on purpose, so finite differences must not see it either:
-    # the padded positions' outputs are multiplied by 0 here (torch parity of the unmasked form: test_norm_attention.py)
-    OpSpec("embedding", lambda m, w: m.nn.functional.embedding(m.tensor([3, 1, 3, 0]), w, padding_idx=3)
-           * (m.tensor([3, 1, 3, 0]) != 3).unsqueeze(-1), [((4, 2),)], label="padding-idx"),
-]  # normalisation and embedding
+]
 
+# ---- nnlib/ops/recurrent.py
 # Recurrent cells (nnlib/ops/recurrent.py), torch.lstm_cell / torch.gru_cell's signature; torch keeps them at
 # its top level, nnlib in nn.functional. LSTM's (h', c') are joined with cat so both outputs are checked.
 OP_TABLE += [
@@ -345,3 +371,22 @@ OP_TABLE += [
     OpSpec("gru_cell", lambda m, x, h, w_ih, w_hh, b_ih, b_hh: (m if m.__name__ == "torch" else m.nn.functional).gru_cell(
         x, h, w_ih, w_hh, b_ih, b_hh), [((3, 4), (3, 5), (15, 4), (15, 5), (15,), (15,))], label="state-only-grad", grad_inputs=(1,)),
 ]  # recurrent cells
+
+# ---- nnlib/ops/losses.py
+# Losses. Targets that are not differentiated (class indices) are made inside the lambda, so the
+# same code builds an nnlib or a torch tensor.
+OP_TABLE += [
+    OpSpec("mse_loss", lambda m, x, y: m.nn.functional.mse_loss(x, y), [((4, 3), (4, 3)), ((5,), (5,))]),
+    OpSpec("mse_loss", lambda m, x, y: m.nn.functional.mse_loss(x, y, reduction="none"), [((4, 3), (4, 3))], label="none"),
+    OpSpec("l1_loss", lambda m, x, y: m.nn.functional.l1_loss(x, y, reduction="sum"), [((4, 3), (4, 3))]),
+    OpSpec("binary_cross_entropy", lambda m, p: m.nn.functional.binary_cross_entropy(p.sigmoid(), (p > 0).to(p.dtype)),
+           [((6,),), ((3, 4),)], domain="nonzero"),
+    OpSpec("binary_cross_entropy", lambda m, p, y: m.nn.functional.binary_cross_entropy(p.sigmoid(), y.sigmoid(), reduction="none"),
+           [((3, 4), (3, 4))], label="soft-targets", grad_inputs=(0,)),
+    OpSpec("binary_cross_entropy_with_logits",
+           lambda m, z, y: m.nn.functional.binary_cross_entropy_with_logits(z, y.sigmoid()), [((6,), (6,)), ((3, 4), (3, 4))]),
+    OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([0, 3, 1, 3, 2])), [((5, 4),)]),
+    OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([2, 0, 2]), reduction="none"), [((3, 3),)], label="none"),
+    OpSpec("cross_entropy", lambda m, z: m.nn.functional.cross_entropy(z, m.tensor([1, 0]), reduction="sum"), [((2, 6),)], label="sum"),
+    OpSpec("nll_loss", lambda m, z: m.nn.functional.nll_loss(z.log_softmax(dim=1), m.tensor([0, 3, 1, 3, 2])), [((5, 4),)]),
+]
