@@ -5,6 +5,7 @@ Every differentiable op builds its result with `make_result(data, parents, backw
 parent (or None where a parent needs none).
 """
 import contextlib
+import itertools
 import threading
 
 import numpy as np
@@ -78,6 +79,28 @@ def unbroadcast(grad, shape):
     return grad.reshape(shape)
 
 
+sequence = itertools.count(1)  # numbers graph nodes in the order they were made
+_rebased = False  # becomes True once a non-leaf tensor has been changed in place with grad mode on
+
+
+def note_rebase():
+    global _rebased
+    _rebased = True
+
+
+def parents_as_recorded(node):
+    """node's parents as they were when node was made: a tensor changed in place since then (in grad mode)
+    took on a new history, and `_rebase` = (when, the tensor holding the old history) leads back to it."""
+    parents = []
+    for parent in node._parents:
+        rebase = getattr(parent, "_rebase", None)
+        while rebase is not None and node._seq < rebase[0]:
+            parent = rebase[1]
+            rebase = getattr(parent, "_rebase", None)
+        parents.append(parent)
+    return tuple(parents)
+
+
 def topological_order(root):
     """Every tensor that `root` depends on (and that needs a gradient), parents before children.
 
@@ -95,6 +118,8 @@ def topological_order(root):
             continue
         visited.add(id(node))
         stack.append((node, True))
+        if _rebased and node._parents:
+            node._parents = parents_as_recorded(node)
         for parent in node._parents:
             if parent.requires_grad and id(parent) not in visited:
                 stack.append((parent, False))

@@ -72,6 +72,7 @@ def make_result(data, parents, backward_fn, name, saved=None, saves_output=False
         out._parents = tuple(parents)
         out._backward = backward_fn
         out._op = name
+        out._seq = next(autograd.sequence)  # creation order, so a later in-place change can't rewire this node
         if saved is None:
             saved = parents
         if saved or saves_output:  # add, sum and reshape save nothing: skip the bookkeeping
@@ -94,7 +95,7 @@ class Tensor:
     """
 
     __slots__ = ("data", "_grad", "requires_grad", "_parents", "_backward", "_op", "_retains_grad", "_version",
-                 "_saved", "__weakref__")
+                 "_saved", "_seq", "_rebase", "__weakref__")  # _seq, _rebase: set only on graph nodes (see _inplace)
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """NumPy functions on tensors (np.isfinite(t), np.exp(t)) work on the arrays and return arrays;
         `ndarray + Tensor` is handed back to Tensor.__radd__, so it stays a Tensor in the graph."""
@@ -248,6 +249,9 @@ class Tensor:
             source = Tensor._wrap(self.data.copy())  # the old values, with self's history
             source.requires_grad, source._parents, source._backward = self.requires_grad, self._parents, self._backward
             source._op, source._saved = self._op, self._saved
+            if self._op is not None:
+                source._seq = self._seq
+            source._rebase = getattr(self, "_rebase", None)
         result = compute(source)
         if result.shape != self.shape:
             raise RuntimeError(f"{name}: the result has shape {result.shape}, which doesn't match the shape "
@@ -263,7 +267,11 @@ class Tensor:
         self._version[0] += 1
         if recording and result.requires_grad:
             self.requires_grad, self._parents, self._backward = True, result._parents, result._backward
-            self._op, self._saved = result._op, result._saved
+            self._op, self._saved, self._seq = result._op, result._saved, result._seq
+        if recording:
+            # ops recorded before this change keep using self's old history (now `source`), as in torch
+            self._rebase = (result._seq if result.requires_grad else next(autograd.sequence), source)
+            autograd.note_rebase()
         return self
 
     def add_(self, other, alpha=1):

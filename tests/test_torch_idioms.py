@@ -458,3 +458,21 @@ def test_grad_mode_helpers_and_small_functions_match_torch():
         nnlib.mm(nnlib.ones(3), nnlib.ones(3, 2))
     with pytest.raises(ValueError, match=r"split: sizes \[2, 2\] add up to 4"):
         nnlib.ones(5).split([2, 2])
+
+
+def test_ops_recorded_before_an_in_place_change_keep_the_old_history():
+    """h = x * 1; y = h.sum(); h.mul_(-1): y's gradient is still +1 (torch's graph links nodes, not tensors)."""
+    for lib in LIBS:
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 1.0
+        y = h.sum()
+        h.mul_(-1.0)
+        y.backward()
+        assert as_array(x.grad).tolist() == [1.0, 1.0], lib.__name__
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        h = x * 2
+        before = h.sum()
+        h.add_(1.0)
+        h.add_(1.0)
+        (before + h.sum()).backward()
+        assert as_array(x.grad).tolist() == [4.0, 4.0], lib.__name__

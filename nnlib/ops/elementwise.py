@@ -8,6 +8,7 @@ from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, result_ty
 
 
 def _binary(name, a, b, forward, backward, saved=None, saves_output=False, true_division=False):
+    a_given, b_given = a, b
     a, b = as_tensor_pair(a, b)
     a_data, b_data = a.data, b.data
     broadcast_shape(name, a_data.shape, b_data.shape)
@@ -17,6 +18,12 @@ def _binary(name, a, b, forward, backward, saved=None, saves_output=False, true_
             dtype = np.dtype(DEFAULT_FLOAT)  # int / int is a float tensor, as in torch
         a_data, b_data = cast(a_data, dtype), cast(b_data, dtype)
     out = forward(a_data, b_data)
+    if saved is None:
+        saved = (a, b)
+    elif saved == "partners":  # d(ab)/da = b: keep b only if a needs a gradient, and a only if b does
+        saved = tuple(t for t, partner in ((a, b), (b, a)) if partner.requires_grad)
+    # a Python number became a new constant tensor: nothing can change it in place, so it is not tracked
+    saved = tuple(t for t in saved if t is a_given or t is b_given)
 
     def backward_fn(grad):
         grad_a, grad_b = backward(grad, a_data, b_data, out)
@@ -41,7 +48,7 @@ def sub(a, b):
 @differentiable
 def mul(a, b):
     """y = a * b;  dL/da = dL/dy * b,  dL/db = dL/dy * a."""
-    return _binary("mul", a, b, np.multiply, lambda g, a, b, y: (g * b, g * a))
+    return _binary("mul", a, b, np.multiply, lambda g, a, b, y: (g * b, g * a), saved="partners")
 
 
 @differentiable
