@@ -18,6 +18,8 @@ COURSE_TOOLING_TESTS = {
     "test_exercises.py": "the exercise notebooks and their grader (coursetools.exercises, coursetools.grade)",
     "test_envcheck.py": "the environment check (coursetools.envcheck)",
     "test_readme.py": "the README's commands, run through coursetools",
+    "test_lab_settings.py": "the JupyterLab settings the set-up installs (coursetools.labsettings)",
+    "test_notebook_outputs.py": "the stored notebook outputs (coursetools' notebook helpers)",
 }
 
 
