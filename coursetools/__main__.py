@@ -14,7 +14,10 @@ def main(argv=None):
     p.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
 
     p = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
-    p.add_argument("--check", action="store_true", help="only report whether exercises/ is up to date")
+    p.add_argument("--check", action="store_true",
+                   help="only report whether exercises/ is up to date (a learner's answers are ignored); writes nothing")
+    p.add_argument("--strict", action="store_true",
+                   help="with --check: exercises/ must be exactly as generated, answers not allowed (a clean checkout, CI)")
 
     p = sub.add_parser("grade", help="grade one exercise notebook and print a per-question table")
     p.add_argument("notebook", type=Path)
@@ -31,18 +34,25 @@ def main(argv=None):
         execute_in_place(args.notebooks or sorted((REPO / "notebooks").glob("*.ipynb")))
         return 0
     if args.command == "exercises":
-        from .exercises import check_exercises, write_exercises
+        from .exercises import AUTHOR_ADVICE, check_exercises, write_exercises
         if args.check:
-            stale = check_exercises()
-            for name in stale:
-                print(f"out of date: exercises/{name} (run: python -m coursetools exercises)")
+            stale = check_exercises(strict=args.strict)
+            for problem in stale:
+                print(f"out of date: exercises/{problem}")
+            if stale:
+                print(AUTHOR_ADVICE)
             return 1 if stale else 0
         for path in write_exercises():
             print(f"wrote {path.relative_to(REPO)}")
         return 0
     if args.command == "grade":
+        from nbformat.reader import NotJSONError
         from .grade import grade_notebook, format_report
-        report = grade_notebook(args.notebook, cell_timeout=args.timeout)
+        try:
+            report = grade_notebook(args.notebook, cell_timeout=args.timeout)
+        except (FileNotFoundError, NotJSONError) as err:
+            print(f"cannot grade {args.notebook}: {err}", file=sys.stderr)
+            return 2  # not graded at all; 1 means graded with some questions failing
         print(format_report(report))
         return 0 if report.all_passed else 1
     if args.command == "gradebook":

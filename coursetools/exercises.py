@@ -5,6 +5,7 @@ to hide with `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS` (nbgrader's conve
 cell metadata on solution and graded cells, so an instructor can drop it into an nbgrader course.
 """
 import copy
+from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import ClearHiddenTests, ClearOutput, ClearSolutions
@@ -25,13 +26,19 @@ def make_exercise(solution_nb):
     return nb
 
 
-def exercise_text(solution_path):
+def exercise_notebook(solution_path):
+    """The exercise generated from the solution notebook at `solution_path`, as a notebook object."""
     solution_nb = nbformat.read(solution_path, as_version=4)
     solution_nb.metadata.setdefault("coursetools", {})["assignment"] = solution_path.stem  # how the grader finds the source
-    return nbformat.writes(make_exercise(solution_nb)) + "\n"
+    return make_exercise(solution_nb)
+
+
+def exercise_text(solution_path):
+    return nbformat.writes(exercise_notebook(solution_path)) + "\n"
 
 
 def write_exercises():
+    """Regenerate every exercises/NAME.ipynb from solutions/NAME.ipynb (overwriting it: answers included)."""
     EXERCISES.mkdir(exist_ok=True)
     written = []
     for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
@@ -41,13 +48,83 @@ def write_exercises():
     return written
 
 
-def check_exercises():
-    """Names of exercise notebooks that differ from what `write_exercises` would write, or have no source."""
+# What the staleness check compares, and what it leaves alone. An exercise is a learner's working copy:
+# JupyterLab rewrites metadata when it opens and saves one (kernelspec.display_name, language_info,
+# cell ids, outputs, execution counts, widget state, formatting), and the learner writes answers into
+# the solution cells. None of that makes an exercise stale. What does is a difference in what the
+# generator controls: the cells (matched by nbgrader grade_id, in order), their types, their nbgrader
+# metadata (points, locks), the source of every cell that is not a solution cell (text, set-up, tests,
+# the grading cell; compared line by line, ignoring trailing whitespace and blank lines at the ends)
+# and the notebook's `coursetools` metadata (how the grader finds the source). Cells without nbgrader
+# metadata are the learner's own scratch cells; generated cells always have it.
+# strict=True also compares solution cells with the generated stubs and allows no extra cells and no
+# outputs: that is for a clean checkout (CI, an author), where exercises/ must be what solutions/ generates.
+AUTHOR_ADVICE = (
+    "Authors: regenerate exercises/ from solutions/ with `make exercises` (it overwrites exercises/, "
+    "answers included). Learners: this check ignores your answers in the `# YOUR CODE HERE` cells; "
+    "a difference elsewhere means a cell outside them was edited or the course changed (save your "
+    "answers somewhere else before restoring the file from git).")
+
+
+def _normalised(source):
+    return "\n".join(line.rstrip() for line in source.splitlines()).strip("\n")
+
+
+def _grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def exercise_differences(solution_path, exercise_path, strict=False):
+    """What differs between an exercise notebook and what its solution notebook generates (a list of
+    sentences; empty when it is up to date). See the comment above for what is compared."""
+    solution_path, exercise_path = Path(solution_path), Path(exercise_path)
+    expected = exercise_notebook(solution_path)
+    try:
+        actual = nbformat.read(exercise_path, as_version=4)
+    except FileNotFoundError:
+        return ["it is missing"]
+    except Exception as err:  # not JSON, not a notebook
+        return [f"it cannot be read as a notebook ({type(err).__name__}: {err})"]
+    problems = [f"cell {k} of {solution_path.name} has no nbgrader grade_id (every generated cell needs one)"
+                for k, cell in enumerate(expected.cells) if not _grade_id(cell)]
+    if actual.metadata.get("coursetools") != expected.metadata.get("coursetools"):
+        problems.append("its notebook metadata 'coursetools' differs (the grader uses it to find the source)")
+    learners_own = [c for c in actual.cells if not _grade_id(c)]
+    if strict and learners_own:
+        problems.append(f"it has {len(learners_own)} cell(s) without nbgrader metadata, which the generator never writes")
+    if strict and any(c.get("outputs") or c.get("execution_count") for c in actual.cells if c.cell_type == "code"):
+        problems.append("it stores outputs, which the generator clears")
+    actual_cells = [c for c in actual.cells if _grade_id(c)]
+    expected_ids, actual_ids = [_grade_id(c) for c in expected.cells], [_grade_id(c) for c in actual_cells]
+    if expected_ids != actual_ids:
+        missing = [i for i in expected_ids if i not in actual_ids]
+        extra = [i for i in actual_ids if i not in expected_ids]
+        problems.append("its cells differ: " + "; ".join(
+            part for part in (missing and f"missing {', '.join(map(str, missing))}",
+                              extra and f"not in the source {', '.join(map(str, extra))}",
+                              not missing and not extra and "the order differs") if part))
+        return problems
+    for want, got in zip(expected.cells, actual_cells):
+        name = f"cell '{_grade_id(want)}'"
+        if got.cell_type != want.cell_type:
+            problems.append(f"{name} is a {got.cell_type} cell, the source has a {want.cell_type} cell")
+        if got.metadata.get("nbgrader") != want.metadata.get("nbgrader"):
+            problems.append(f"{name}: its nbgrader metadata (points, locks) differs")
+        answer_cell = want.metadata["nbgrader"].get("solution", False)
+        if (strict or not answer_cell) and _normalised(got.source) != _normalised(want.source):
+            problems.append(f"{name}: its source differs" + (" from the generated stub" if answer_cell else ""))
+    return problems
+
+
+def check_exercises(strict=False):
+    """Exercise notebooks that are out of date: ["NAME.ipynb: what differs", ...]; empty when all are current.
+
+    By default a learner's answers and JupyterLab's metadata are ignored (see exercise_differences);
+    strict=True wants exercises/ exactly as generated, answers not allowed (a clean checkout, CI)."""
     stale = []
     for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
-        target = EXERCISES / solution_path.name
-        if not target.exists() or target.read_text() != exercise_text(solution_path):
-            stale.append(solution_path.name)
+        for problem in exercise_differences(solution_path, EXERCISES / solution_path.name, strict=strict):
+            stale.append(f"{solution_path.name}: {problem}")
     sources = {p.name for p in SOLUTIONS.glob("*.ipynb")}
-    stale += [p.name for p in sorted(EXERCISES.glob("*.ipynb")) if p.name not in sources]
+    stale += [f"{p.name}: it has no source in solutions/" for p in sorted(EXERCISES.glob("*.ipynb")) if p.name not in sources]
     return stale

@@ -16,7 +16,7 @@ from nbclient.exceptions import DeadKernelError
 from nbgrader.preprocessors import ClearSolutions
 
 from .exercises import EXERCISES, SOLUTIONS
-from .execute import KERNEL
+from .execute import KERNEL, SKIP_TAG
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Report:
     source: Path
     cell_timeout: int
     results: list = field(default_factory=list)
+    executed: object = field(default=None, repr=False)  # the notebook as the grader ran it, outputs included
 
     @property
     def score(self):
@@ -104,6 +105,7 @@ def grade_notebook(path, cell_timeout=60):
     nb = assemble(submission, nbformat.read(source_path, as_version=4))
     client = NotebookClient(
         nb, kernel_name=KERNEL, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+        skip_cells_with_tag=SKIP_TAG,  # the exercise's own grading cell: running it here would recurse
         error_on_timeout={"ename": "CellTimeoutError", "traceback": [],
                           "evalue": f"stopped after the {cell_timeout} s time limit for a cell (an infinite loop?)"},
         resources={"metadata": {"path": str(EXERCISES)}})
@@ -112,7 +114,7 @@ def grade_notebook(path, cell_timeout=60):
         client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up warnings are not the learner's concern
     except DeadKernelError as err:
         crashed = f"the kernel died ({err}); cells after that did not run"
-    report = Report(path, source_path, cell_timeout)
+    report = Report(path, source_path, cell_timeout, executed=nb)
     answer_error = ""  # an error in the learner's own cell explains the test failing after it
     for cell in nb.cells:
         meta = _nbgrader(cell)

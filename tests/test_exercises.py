@@ -1,13 +1,17 @@
 """The exercise pipeline end to end: generation from solutions/, and the grader's verdicts."""
+import copy
 import csv
+import json
 import shutil
 
 import nbformat
 import pytest
 
 from coursetools import REPO
-from coursetools.exercises import LEAK_MARKERS, check_exercises, exercise_text
-from coursetools.grade import format_report, grade_folder, write_gradebook
+from coursetools.__main__ import main
+from coursetools.exercises import AUTHOR_ADVICE, LEAK_MARKERS, check_exercises, exercise_differences, exercise_text
+from coursetools.execute import SKIP_TAG
+from coursetools.grade import QuestionResult, Report, format_report, grade_folder, write_gradebook
 
 SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
 CELL_TIMEOUT = 20
@@ -18,20 +22,131 @@ def _answer_cells(nb):
 
 
 def test_there_is_an_exercise_per_solution_and_they_are_up_to_date():
+    # A learner's answers and what JupyterLab writes on save are ignored (see coursetools/exercises.py);
+    # CI also runs the strict form on its clean clone: python -m coursetools exercises --check --strict
     assert SOLUTIONS, "solutions/ is empty"
-    assert check_exercises() == [], "exercises/ is stale: run `python -m coursetools exercises`"
+    stale = check_exercises()
+    assert stale == [], "exercises/ is out of date:\n" + "\n".join(stale) + "\n" + AUTHOR_ADVICE
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
 def test_exercises_leak_no_solution_and_no_hidden_test(solution):
-    text = (REPO / "exercises" / solution.name).read_text()
-    for marker in LEAK_MARKERS:
-        assert marker not in text
+    exercise = nbformat.read(REPO / "exercises" / solution.name, as_version=4)
+    for cell in exercise.cells:
+        for marker in LEAK_MARKERS:
+            assert marker not in cell.source
+    # the solution cells hold the learner's answers (which may well equal the solution): look elsewhere
+    given = "\n".join(c.source for c in exercise.cells if not c.metadata.get("nbgrader", {}).get("solution"))
     source = nbformat.read(solution, as_version=4)
     for cell in source.cells:
         if "### BEGIN" in cell.source:
             region = cell.source.split("### BEGIN", 1)[1].split("\n", 1)[1].split("### END")[0].strip()
-            assert region not in text, f"solution region of {cell.metadata['nbgrader']['grade_id']} leaked"
+            assert region not in given, f"solution region of {cell.metadata['nbgrader']['grade_id']} leaked"
+
+
+def _saved_by_jupyterlab(nb):
+    """What JupyterLab does to a notebook it opens, runs and saves, answers aside."""
+    nb = copy.deepcopy(nb)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                                    "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                                    "pygments_lexer": "ipython3", "version": "3.11.7"}
+    for k, cell in enumerate(nb.cells):
+        cell.id = f"lab-{k}"
+        cell.metadata["trusted"] = True
+        cell.source = cell.source.replace("\n", "  \n") + "\n"  # trailing whitespace and newline
+        if cell.cell_type == "code":
+            cell.execution_count = k
+            cell.metadata["execution"] = {"iopub.status.idle": "2026-12-01T12:00:00.000Z"}
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ran\n")]
+    return nb
+
+
+def _write(nb, path):
+    path.write_text(json.dumps(nb, indent=2, sort_keys=False))  # JupyterLab's formatting, not nbformat's
+    return path
+
+
+def _answered(nb):
+    nb = copy.deepcopy(nb)
+    solved = _answer_cells(nbformat.read(REPO / "solutions" / "03_autograd.ipynb", as_version=4))
+    for grade_id, cell in _answer_cells(nb).items():
+        cell.source = "\n".join(line for line in solved[grade_id].source.splitlines() if "### " not in line)
+    return nb
+
+
+def test_opening_and_saving_in_jupyterlab_leaves_an_exercise_current(tmp_path):
+    solution = REPO / "solutions" / "03_autograd.ipynb"
+    exercise = nbformat.read(REPO / "exercises" / "03_autograd.ipynb", as_version=4)
+    saved = _write(_saved_by_jupyterlab(exercise), tmp_path / "03_autograd.ipynb")
+    assert exercise.metadata["kernelspec"]["display_name"] != "Python 3 (ipykernel)"  # so the test changes it
+    assert exercise_differences(solution, saved) == []
+    assert exercise_differences(solution, saved, strict=True) == ["it stores outputs, which the generator clears"]
+
+
+def test_a_learners_answers_and_scratch_cells_leave_an_exercise_current(tmp_path):
+    solution = REPO / "solutions" / "03_autograd.ipynb"
+    nb = _saved_by_jupyterlab(_answered(nbformat.read(REPO / "exercises" / "03_autograd.ipynb", as_version=4)))
+    nb.cells.insert(5, nbformat.v4.new_code_cell("softplus(nnlib.tensor([1.0]))  # trying it out"))
+    saved = _write(nb, tmp_path / "03_autograd.ipynb")
+    assert exercise_differences(solution, saved) == []
+    strict = exercise_differences(solution, saved, strict=True)  # a clean checkout has no answers
+    assert "cell 'q1_softplus': its source differs from the generated stub" in strict
+    assert any("without nbgrader metadata" in p for p in strict)
+
+
+@pytest.mark.parametrize("change, expected", [
+    (lambda nb: _cell(nb, "q1_softplus_test").__setitem__("source", "assert False"),
+     "cell 'q1_softplus_test': its source differs"),
+    (lambda nb: _cell(nb, "q1_text").__setitem__("source", "## Question 1 (4 points)"),
+     "cell 'q1_text': its source differs"),
+    (lambda nb: _cell(nb, "q5_matmul_backward_test").metadata.nbgrader.__setitem__("points", 4),
+     "cell 'q5_matmul_backward_test': its nbgrader metadata (points, locks) differs"),
+    (lambda nb: nb.cells.append(nbformat.v4.new_markdown_cell("More", metadata={"nbgrader": {"grade_id": "more"}})),
+     "its cells differ: missing more"),
+    (lambda nb: nb.cells.pop(4), "its cells differ: not in the source q1_softplus_test"),
+])
+def test_an_author_who_forgot_to_regenerate_is_told(tmp_path, change, expected):
+    solution = nbformat.read(REPO / "solutions" / "03_autograd.ipynb", as_version=4)
+    change(solution)
+    changed = tmp_path / "03_autograd.ipynb"
+    nbformat.write(solution, changed)
+    problems = exercise_differences(changed, REPO / "exercises" / "03_autograd.ipynb")
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_a_changed_stub_is_caught_by_the_strict_check_only(tmp_path):
+    # the stub of a solution cell is where a learner writes, so only the strict check (CI) compares it
+    solution = nbformat.read(REPO / "solutions" / "03_autograd.ipynb", as_version=4)
+    _cell(solution, "q1_softplus").source = _cell(solution, "q1_softplus").source.replace("def softplus(x):", "def softplus(x, beta=1.0):")
+    changed = tmp_path / "03_autograd.ipynb"
+    nbformat.write(solution, changed)
+    assert exercise_differences(changed, REPO / "exercises" / "03_autograd.ipynb") == []
+    assert exercise_differences(changed, REPO / "exercises" / "03_autograd.ipynb", strict=True) == [
+        "cell 'q1_softplus': its source differs from the generated stub"]
+
+
+def test_the_check_command_never_advises_overwriting_a_learners_answers(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("coursetools.exercises.check_exercises", lambda strict=False: ["03_autograd.ipynb: it is missing"])
+    assert main(["exercises", "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "out of date: exercises/03_autograd.ipynb: it is missing" in out
+    assert "Authors:" in out and "overwrites exercises/, answers included" in out
+    assert "run: python -m coursetools exercises" not in out
+
+
+def _cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_the_last_cell_grades_the_saved_notebook_and_the_grader_skips_it(solution):
+    nb = nbformat.read(solution, as_version=4)
+    last = nb.cells[-1]
+    assert last.cell_type == "code" and f"-m coursetools grade {solution.name}" in last.source
+    assert SKIP_TAG in last.metadata.get("tags", []), "the grader would run the grading cell, and grade again"
+    assert last.metadata["nbgrader"]["locked"] and not last.metadata["nbgrader"]["grade"]
+    assert all(c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells), "every cell needs a grade_id"
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
@@ -77,6 +192,8 @@ def graded(tmp_path_factory):
 def test_solution_scores_full_marks(graded):
     report = graded["alice/03_autograd.ipynb"]
     assert report.all_passed and report.score == report.max_score == 12, format_report(report)
+    grading_cell = report.executed.cells[-1]
+    assert SKIP_TAG in grading_cell.metadata.tags and grading_cell.outputs == [] and grading_cell.execution_count is None
 
 
 def test_untouched_exercise_scores_zero_and_says_not_attempted(graded):
@@ -109,3 +226,19 @@ def test_gradebook_csv(graded, tmp_path):
     assert rows["carol/renamed_copy.ipynb"]["q1_softplus_test"] == "3.0"
     assert rows["carol/renamed_copy.ipynb"]["q2_topological_order_test"] == "0.0"
     assert "no source notebook" in rows["dave/notes.ipynb"]["error"]
+
+
+@pytest.mark.parametrize("results, status", [
+    ([QuestionResult("q1_test", 3, 3)], 0),
+    ([QuestionResult("q1_test", 3, 3), QuestionResult("q2_test", 0, 2, "AssertionError: no")], 1),
+])
+def test_grade_command_exits_nonzero_while_a_question_fails(monkeypatch, capsys, tmp_path, results, status):
+    report = Report(tmp_path / "03_autograd.ipynb", REPO / "solutions" / "03_autograd.ipynb", 60, results)
+    monkeypatch.setattr("coursetools.grade.grade_notebook", lambda path, cell_timeout: report)
+    assert main(["grade", str(report.notebook)]) == status
+    assert capsys.readouterr().out.rstrip().splitlines()[-1].startswith("total")
+
+
+def test_grade_command_says_why_it_cannot_grade(tmp_path, capsys):
+    assert main(["grade", str(tmp_path / "missing.ipynb")]) == 2
+    assert "cannot grade" in capsys.readouterr().err
