@@ -7,16 +7,33 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NB ?= exercises/03_autograd.ipynb
 LAB_ARGS ?=  # e.g. make lab LAB_ARGS="--no-browser --allow-root" in a container
+MAKEFLAGS += --no-print-directory  # no "make[1]: Entering directory" lines
 
-.PHONY: lab test setup grade exercises notebooks bench clean
+.PHONY: lab lab-instructor test setup grade exercises notebooks bench clean
 
-lab: $(STAMP)
-	$(PY) -m jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
+# The course's JupyterLab settings (coursetools/jupyter/: no news pop-up, no nbgrader instructor
+# interface), installed into .venv; re-installed when they change or the environment is rebuilt.
+LAB_SETTINGS := $(VENV)/.lab-settings
+$(LAB_SETTINGS): $(STAMP) coursetools/labsettings.py $(wildcard coursetools/jupyter/*.json coursetools/jupyter/*.py)
+	@$(PY) -m coursetools lab-settings >/dev/null && touch $@
 
-test: $(STAMP)
+# JupyterLab serves the repository root (exercises/ is in its file browser) and opens chapter 00; its
+# terminals (File > New > Terminal) start at the root with .venv/bin first on PATH, so `python -m
+# coursetools grade exercises/03_autograd.ipynb` and `make grade NB=...` work there.
+LAB := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
+
+lab: $(LAB_SETTINGS)
+	$(LAB) $(LAB_ARGS)
+
+# The same, with nbgrader's instructor interface on (formgrader, create assignment, Validate button).
+lab-instructor: $(LAB_SETTINGS)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/coursetools/jupyter/instructor" $(LAB) $(LAB_ARGS)
+
+test: $(LAB_SETTINGS)
 	$(PY) -m pytest -n 2 --dist loadfile
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_SETTINGS)
 
 # Re-created whenever the pins change; requirements.txt is the one place versions are pinned.
 $(STAMP): requirements.txt pyproject.toml
@@ -35,8 +52,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	touch $(STAMP)
 
+# Prints the grade table; a failing question is not a make error (`python -m coursetools grade`
+# still exits 1 then, and 2 when it could not grade at all).
 grade: $(STAMP)
-	$(PY) -m coursetools grade $(NB)
+	@$(PY) -m coursetools grade $(NB); status=$$?; \
+	if [ $$status -eq 1 ]; then echo "Not all questions pass yet: fix the FAIL rows, save the notebook, and grade it again."; \
+	elif [ $$status -ne 0 ]; then exit $$status; fi
 
 exercises: $(STAMP)
 	$(PY) -m coursetools exercises

@@ -28,6 +28,9 @@ def main(argv=None):
     p.add_argument("--out", type=Path, default=Path("gradebook.csv"))
     p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
 
+    p = sub.add_parser("lab-settings", help="install the course's JupyterLab settings into this environment")
+    p.add_argument("--prefix", type=Path, default=Path(sys.prefix), help="environment to install into (default: this one)")
+
     args = parser.parse_args(argv)
     if args.command == "execute":
         from .execute import execute_in_place
@@ -59,6 +62,11 @@ def main(argv=None):
         from .grade import grade_folder, write_gradebook
         rows = write_gradebook(grade_folder(args.folder, cell_timeout=args.timeout), args.out)
         print(f"graded {len(rows)} submissions into {args.out}")
+        return 0
+    if args.command == "lab-settings":
+        from .labsettings import install
+        for path in install(args.prefix):
+            print(f"wrote {path}")
         return 0
     return 2
 
