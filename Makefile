@@ -9,7 +9,7 @@ NB ?= exercises/03_autograd.ipynb
 LAB_ARGS ?=  # e.g. make lab LAB_ARGS="--no-browser --allow-root" in a container
 MAKEFLAGS += --no-print-directory  # no "make[1]: Entering directory" lines
 
-.PHONY: lab lab-instructor test test-browser setup grade exercises notebooks bench clean
+.PHONY: lab lab-instructor test test-browser test-gpu setup grade exercises notebooks bench clean
 
 # The course's JupyterLab settings (coursetools/jupyter/: no news pop-up, no nbgrader instructor
 # interface), installed into .venv; re-installed when they change or the environment is rebuilt.
@@ -32,6 +32,10 @@ lab-instructor: $(LAB_SETTINGS)
 
 test: $(LAB_SETTINGS)
 	$(PY) -m pytest -n 2 --dist loadfile
+
+# Every chapter notebook with its PyTorch parts on the GPU (when there is one), checked to have run there.
+test-gpu: $(LAB_SETTINGS)
+	$(PY) -m coursetools test-gpu
 
 # A real browser (Debian's chromium, driven by playwright) does what a learner does in `make lab`.
 test-browser: $(LAB_SETTINGS)

@@ -28,6 +28,9 @@ def main(argv=None):
     p.add_argument("--out", type=Path, default=Path("gradebook.csv"))
     p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
 
+    p = sub.add_parser("test-gpu", help="run every chapter's PyTorch parts on the GPU and check that they ran there")
+    p.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
+
     p = sub.add_parser("lab-settings", help="install the course's JupyterLab settings into this environment")
     p.add_argument("--prefix", type=Path, default=Path(sys.prefix), help="environment to install into (default: this one)")
 
@@ -63,6 +66,9 @@ def main(argv=None):
         rows = write_gradebook(grade_folder(args.folder, cell_timeout=args.timeout), args.out)
         print(f"graded {len(rows)} submissions into {args.out}")
         return 0
+    if args.command == "test-gpu":
+        from .gpucheck import main as test_gpu
+        return test_gpu(args.notebooks or sorted((REPO / "notebooks").glob("*.ipynb")))
     if args.command == "lab-settings":
         from .labsettings import install
         for path in install(args.prefix):

@@ -9,6 +9,7 @@ written down; a pin with an environment marker (`numpy==2.2.6; python_version < 
 where its marker holds. This lives in coursetools, not nnlib, because nnlib must depend on NumPy only.
 """
 import importlib.metadata
+import os
 import platform
 import re
 from pathlib import Path
@@ -96,15 +97,22 @@ def format_check(rows):
     return "\n".join(lines)
 
 
+DEVICE_LOG_ENV = "COURSETOOLS_DEVICE_LOG"  # `make test-gpu` sets it to a file: each pick_device() call adds a line
+
+
 def pick_device():
     """The best available torch device: cuda if a CUDA GPU is usable, else mps (Apple GPU), else cpu."""
     import torch
     if torch.cuda.is_available():
-        return torch.device("cuda")
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
+        device = torch.device("cuda")
+    else:
+        mps = getattr(torch.backends, "mps", None)
+        device = torch.device("mps") if mps is not None and mps.is_available() else torch.device("cpu")
+    log = os.environ.get(DEVICE_LOG_ENV)
+    if log:  # so that `make test-gpu` can tell a chapter that ran on the GPU from one that silently did not
+        with open(log, "a") as f:
+            f.write(device.type + "\n")
+    return device
 
 
 def describe_device(device=None):

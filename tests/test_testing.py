@@ -20,6 +20,7 @@ COURSE_TOOLING_TESTS = {
     "test_readme.py": "the README's commands, run through coursetools",
     "test_lab_settings.py": "the JupyterLab settings the set-up installs (coursetools.labsettings)",
     "test_notebook_outputs.py": "the stored notebook outputs (coursetools' notebook helpers)",
+    "test_gpucheck.py": "make test-gpu (coursetools.gpucheck) and pick_device's device log",
 }
 
 
