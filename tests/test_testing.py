@@ -96,8 +96,18 @@ def imports_of_coursetools(source):
     return [name for name in imported_modules(source) if name.split(".")[0] == "coursetools"]
 
 
+# Families of course-tooling tests, by name: the graders' (test_grading_*.py), each chapter exercise's
+# wrong answers (test_exercise_NN.py), the instructor's release, feedback files and nbgrader's own tools.
+COURSE_TOOLING_PATTERNS = ("test_grading*.py", "test_exercise_*.py", "test_release*.py", "test_feedback*.py",
+                           "test_nbgrader*.py", "test_gradebook*.py")
+
+
+def is_course_tooling_test(path):
+    return path.name in COURSE_TOOLING_TESTS or any(path.match(pattern) for pattern in COURSE_TOOLING_PATTERNS)
+
+
 def library_test_files():
-    return sorted(p for p in TESTS.glob("*.py") if p.name not in COURSE_TOOLING_TESTS)
+    return sorted(p for p in TESTS.glob("*.py") if not is_course_tooling_test(p))
 
 
 def test_library_tests_import_nothing_from_coursetools():
