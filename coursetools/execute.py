@@ -5,6 +5,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from . import REPO
+from .chapters import record_run_time
+
 KERNEL = "python3"
 SKIP_TAG = "skip-execution"  # a cell with this tag is not run here or by the grader (an exercise's grading cell)
 
@@ -31,4 +34,6 @@ def execute_in_place(paths, timeout=600):
         nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
         nb.metadata.pop("widgets", None)  # widget state is not a plain-text output (a stuck bar on GitHub)
         nbformat.write(nb, path)
+        if Path(path).resolve().parent == (REPO / "notebooks").resolve():
+            record_run_time(Path(path).stem, seconds)  # the course map shows each chapter's measured time
         print(f"{path}: executed in {seconds:.1f} s")
