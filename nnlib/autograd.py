@@ -80,12 +80,12 @@ def unbroadcast(grad, shape):
 
 
 sequence = itertools.count(1)  # numbers graph nodes in the order they were made
-_rebased = False  # becomes True once a non-leaf tensor has been changed in place with grad mode on
+rebased = False  # becomes True once a tensor has been changed in place with grad mode on
 
 
 def note_rebase():
-    global _rebased
-    _rebased = True
+    global rebased
+    rebased = True
 
 
 def parents_as_recorded(node):
@@ -94,7 +94,7 @@ def parents_as_recorded(node):
     parents = []
     for parent in node._parents:
         rebase = getattr(parent, "_rebase", None)
-        while rebase is not None and node._seq < rebase[0]:
+        while rebase is not None and getattr(node, "_seq", 0) < rebase[0]:
             parent = rebase[1]
             rebase = getattr(parent, "_rebase", None)
         parents.append(parent)
@@ -118,7 +118,7 @@ def topological_order(root):
             continue
         visited.add(id(node))
         stack.append((node, True))
-        if _rebased and node._parents:
+        if rebased and node._parents:
             node._parents = parents_as_recorded(node)
         for parent in node._parents:
             if parent.requires_grad and id(parent) not in visited:
@@ -163,8 +163,7 @@ def backward(root, gradient=None, retain_graph=False):
             # Leaves accumulate: the same parameter may be used by several backward calls.
             # A fresh array becomes .grad as it is; a view, or one another tensor already holds, is copied.
             fresh = grad.base is None and grad.flags.writeable and id(grad) not in handed
-            node._accumulate_grad(grad, fresh)
-            handed.add(id(node._grad.data))
+            handed.add(id(node._accumulate_grad(grad, fresh)))
             if node._op is None:
                 continue
         if node._backward is None:

@@ -72,7 +72,8 @@ def make_result(data, parents, backward_fn, name, saved=None, saves_output=False
         out._parents = tuple(parents)
         out._backward = backward_fn
         out._op = name
-        out._seq = next(autograd.sequence)  # creation order, so a later in-place change can't rewire this node
+        if autograd.rebased:  # creation order, so that a later in-place change can't rewire this node
+            out._seq = next(autograd.sequence)  # (nodes made before any such change count as 0: the oldest)
         if saved is None:
             saved = parents
         if saved or saves_output:  # add, sum and reshape save nothing: skip the bookkeeping
@@ -153,7 +154,10 @@ class Tensor:
     @property
     def grad(self):
         """dL/d(self) as a Tensor of self's shape and dtype, after backward(); None before."""
-        return self._grad
+        grad = self._grad
+        if type(grad) is np.ndarray:  # backward stores the bare array; it becomes a Tensor when first read
+            grad = self._grad = Tensor._wrap(grad)
+        return grad
 
     @grad.setter
     def grad(self, value):
@@ -172,12 +176,20 @@ class Tensor:
         """Add the array `grad` into self.grad (the engine calls this for leaves and retain_grad() tensors).
 
         `may_keep`: grad is a fresh array nobody else holds, so it can become .grad without a copy.
+        Returns the array now held. A first gradient is kept as a bare array (wrapped when read:
+        backward stays cheap); a later one is added into a new array, so a .grad someone kept as a
+        Tensor is the same object afterwards, as in torch.
         """
-        if self._grad is None:
-            self._grad = Tensor._wrap(grad if may_keep else grad.copy())
+        held = self._grad
+        if held is None:
+            held = self._grad = grad if may_keep else grad.copy()
+        elif type(held) is np.ndarray:
+            held = self._grad = held + grad
         else:
-            self._grad.data = self._grad.data + grad  # a new array: a .grad someone kept keeps its values
-            self._grad._version[0] += 1
+            held.data = held.data + grad
+            held._version[0] += 1
+            held = held.data
+        return held
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute d(self)/d(leaf) for every leaf with requires_grad, adding it into `leaf.grad`."""
@@ -250,7 +262,7 @@ class Tensor:
             source.requires_grad, source._parents, source._backward = self.requires_grad, self._parents, self._backward
             source._op, source._saved = self._op, self._saved
             if self._op is not None:
-                source._seq = self._seq
+                source._seq = getattr(self, "_seq", 0)
             source._rebase = getattr(self, "_rebase", None)
         result = compute(source)
         if result.shape != self.shape:
@@ -265,13 +277,14 @@ class Tensor:
         else:
             self.data[...] = result.data
         self._version[0] += 1
-        if recording and result.requires_grad:
-            self.requires_grad, self._parents, self._backward = True, result._parents, result._backward
-            self._op, self._saved, self._seq = result._op, result._saved, result._seq
         if recording:
             # ops recorded before this change keep using self's old history (now `source`), as in torch
-            self._rebase = (result._seq if result.requires_grad else next(autograd.sequence), source)
             autograd.note_rebase()
+            when = next(autograd.sequence)
+            self._rebase = (when, source)
+            if result.requires_grad:
+                self.requires_grad, self._parents, self._backward = True, result._parents, result._backward
+                self._op, self._saved, self._seq = result._op, result._saved, when
         return self
 
     def add_(self, other, alpha=1):

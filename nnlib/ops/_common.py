@@ -54,6 +54,8 @@ def check_same_dtype(op_name, a, b):
 
 
 def as_tensor_pair(a, b):
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return a, b  # the common case, first
     a = as_tensor(a, like=b if isinstance(b, Tensor) else None)
     b = as_tensor(b, like=a)
     return a, b

@@ -22,8 +22,9 @@ def _binary(name, a, b, forward, backward, saved=None, saves_output=False, true_
         saved = (a, b)
     elif saved == "partners":  # d(ab)/da = b: keep b only if a needs a gradient, and a only if b does
         saved = tuple(t for t, partner in ((a, b), (b, a)) if partner.requires_grad)
-    # a Python number became a new constant tensor: nothing can change it in place, so it is not tracked
-    saved = tuple(t for t in saved if t is a_given or t is b_given)
+    if saved and (a is not a_given or b is not b_given):
+        # a Python number became a new constant tensor: nothing can change it in place, so it is not tracked
+        saved = tuple(t for t in saved if t is a_given or t is b_given)
 
     def backward_fn(grad):
         grad_a, grad_b = backward(grad, a_data, b_data, out)
