@@ -25,6 +25,21 @@ def test_sequential_mlp_matches_torch_and_has_torch_keys():
     assert list(mlp(nnlib).state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
 
 
+def test_slicing_a_sequential_gives_a_sequential_with_torch_keys():
+    ours, theirs = mlp(nnlib), mlp(torch)
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(3).standard_normal((5, 4)).astype(np.float32)
+    for index in (slice(None, 2), slice(1, None), slice(None, None, 2), slice(-1, None)):
+        part, part_t = ours[index], theirs[index]
+        assert isinstance(part, nn.Sequential) and list(part.state_dict()) == list(part_t.state_dict())
+        assert repr(part) == repr(part_t)
+    np.testing.assert_allclose(ours[:2](nnlib.tensor(x)).data, theirs[:2](torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    assert ours[:2][0] is ours[0] and isinstance(ours[-1], nn.Linear)      # the same modules, not copies
+    layers = nn.ModuleList([nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2)])
+    assert isinstance(layers[1:], nn.ModuleList) and list(layers[1:].state_dict()) == ["1.weight", "1.bias"]
+    assert list(layers[1:].state_dict()) == list(torch.nn.ModuleList([torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 2)])[1:].state_dict())
+
+
 def test_state_dict_goes_to_torch_and_back():
     ours = mlp(nnlib)
     theirs = mlp(torch)
