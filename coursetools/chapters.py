@@ -87,3 +87,17 @@ def course_map_markdown(link_prefix="../"):
         exercise = f"[exercise]({link_prefix}exercises/{ch.stem}.ipynb)" if ch.exercise.exists() else ""
         rows.append(f"| {ch.number:02d} | {title}: {ch.summary} | {status} | {seconds} | {needs} | {exercise} |")
     return "\n".join(rows)
+
+
+README_START, README_END = "<!-- chapter table: made by coursetools.chapters -->", "<!-- end of chapter table -->"
+
+
+def readme_with_table(text):
+    """The README's text with its chapter table (between the two marker comments) made anew from this list."""
+    start, end = text.index(README_START) + len(README_START), text.index(README_END)
+    return text[:start] + "\n" + course_map_markdown(link_prefix="") + "\n" + text[end:]
+
+
+def update_readme():
+    readme = REPO / "README.md"
+    readme.write_text(readme_with_table(readme.read_text()))

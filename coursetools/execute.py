@@ -6,7 +6,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from . import REPO
-from .chapters import record_run_time
+from .chapters import record_run_time, update_readme
 
 KERNEL = "python3"
 SKIP_TAG = "skip-execution"  # a cell with this tag is not run here or by the grader (an exercise's grading cell)
@@ -36,4 +36,5 @@ def execute_in_place(paths, timeout=600):
         nbformat.write(nb, path)
         if Path(path).resolve().parent == (REPO / "notebooks").resolve():
             record_run_time(Path(path).stem, seconds)  # the course map shows each chapter's measured time
+            update_readme()  # and so does the README's chapter table
         print(f"{path}: executed in {seconds:.1f} s")

@@ -28,3 +28,9 @@ def test_readme_example_runs_on_torch_with_the_import_changed():
 def test_readme_names_the_two_commands_and_ci_runs_the_test_command():
     assert "make lab" in README and "make test" in README
     assert "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_readme_chapter_table_is_the_one_the_chapter_list_makes():
+    from coursetools.chapters import readme_with_table
+    text = (REPO / "README.md").read_text()
+    assert readme_with_table(text) == text, "the README's chapter table is stale: run make notebooks (or coursetools.chapters.update_readme())"
