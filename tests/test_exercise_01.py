@@ -22,10 +22,20 @@ def mse_linear_grad(X, Y, W, b):
     residual = X @ W.T + b - Y
     return 2 / residual.size * X.T @ residual, 2 / residual.size * residual.sum(axis=0)
 ''', "(out, in) layout"),
+    "mse gradient with the residual reversed (Y - P)": ("q3_mse_linear_grad", '''
+def mse_linear_grad(X, Y, W, b):
+    residual = Y - (X @ W.T + b)
+    return 2 / residual.size * residual.T @ X, 2 / residual.size * residual.sum(axis=0)
+''', "the sign is flipped"),
     "the given bug left in (y of shape (n,))": ("q4_fit_line", '''
 def fit_line(x, y, lr=0.1, steps=500):
     return fit_line_given(x, y, lr, steps)
 ''', "Give Y the shape (n, 1)"),
+    "the bug not fixed but bypassed with np.polyfit": ("q4_fit_line", '''
+def fit_line(x, y, lr=0.1, steps=500):
+    w, b = np.polyfit(x, y, 1)
+    return float(w), float(b)
+''', "not solve the problem in closed form"),
     "threshold of the chapter's one-output loss": ("q5_max_stable_lr", '''
 def max_stable_lr(X, k):
     A = np.column_stack([X, np.ones(len(X))])
@@ -43,6 +53,11 @@ def fastest_lr(X):
     lam = np.linalg.eigvalsh(2 / len(X) * A.T @ A)
     return float(2 / lam[-1]), 1.0
 ''', "that is the threshold"),
+    "fastest rate from a Hessian without the bias": ("q6_fastest_lr", '''
+def fastest_lr(X):
+    lam = np.linalg.eigvalsh(2 / len(X) * X.T @ X)
+    return float(2 / (lam[0] + lam[-1])), float((lam[-1] - lam[0]) / (lam[-1] + lam[0]))
+''', "the bias is a parameter too"),
 }
 
 
