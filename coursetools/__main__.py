@@ -6,6 +6,23 @@ from pathlib import Path
 from . import REPO
 
 
+def _grading_options(p):
+    """The options every grading command takes: where the tests come from, and the sandbox."""
+    from .grade import DEFAULT_BUDGET
+    p.add_argument("--assignment", default=None,
+                   help="the assignment to grade against (default: the notebook's file name, e.g. 03_autograd)")
+    p.add_argument("--source", type=Path, default=None,
+                   help="the folder of source notebooks with the tests (default solutions/)")
+    p.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
+                   help=f"seconds allowed for a whole submission, kernel start included (default {DEFAULT_BUDGET})")
+    p.add_argument("--isolation", choices=("auto", "bwrap", "process"), default=None,
+                   help="how the learner's kernel is isolated (default auto: bubblewrap when it works here)")
+
+
+def _grading_kwargs(args):
+    return {"assignment": args.assignment, "source": args.source, "budget": args.budget, "isolation": args.isolation}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m coursetools", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -13,7 +30,9 @@ def main(argv=None):
     p = sub.add_parser("execute", help="re-execute chapter notebooks in a fresh kernel and save their outputs")
     p.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
 
-    p = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    p = sub.add_parser("exercises", help="regenerate exercises/ (and exercises/SOURCES.sha256) from solutions/")
+    p.add_argument("--source", type=Path, default=None,
+                   help="the folder of source notebooks (default solutions/; an instructor's private copy with its own hidden tests)")
     p.add_argument("--check", action="store_true",
                    help="only report whether exercises/ is up to date (a learner's answers are ignored); writes nothing")
     p.add_argument("--strict", action="store_true",
@@ -22,11 +41,13 @@ def main(argv=None):
     p = sub.add_parser("grade", help="grade one exercise notebook and print a per-question table")
     p.add_argument("notebook", type=Path)
     p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+    _grading_options(p)
 
     p = sub.add_parser("gradebook", help="grade a folder of submissions into a CSV gradebook")
     p.add_argument("folder", type=Path, help="folder of submitted .ipynb files (searched recursively)")
     p.add_argument("--out", type=Path, default=Path("gradebook.csv"))
     p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+    _grading_options(p)
 
     p = sub.add_parser("test-gpu", help="run every chapter's PyTorch parts on the GPU and check that they ran there")
     p.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
@@ -48,22 +69,24 @@ def main(argv=None):
             if stale:
                 print(AUTHOR_ADVICE)
             return 1 if stale else 0
-        for path in write_exercises():
-            print(f"wrote {path.relative_to(REPO)}")
+        for path in write_exercises(**({"source": args.source} if args.source else {})):
+            print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
         return 0
     if args.command == "grade":
-        from nbformat.reader import NotJSONError
-        from .grade import grade_notebook, format_report
+        from .grade import CannotGrade, grade_notebook, format_report
         try:
-            report = grade_notebook(args.notebook, cell_timeout=args.timeout)
-        except (FileNotFoundError, NotJSONError) as err:
+            report = grade_notebook(args.notebook, cell_timeout=args.timeout, **_grading_kwargs(args))
+        except CannotGrade as err:
             print(f"cannot grade {args.notebook}: {err}", file=sys.stderr)
             return 2  # not graded at all; 1 means graded with some questions failing
+        for note in report.notes:
+            if note.startswith("isolation:"):
+                print(note, file=sys.stderr)
         print(format_report(report))
         return 0 if report.all_passed else 1
     if args.command == "gradebook":
         from .grade import grade_folder, write_gradebook
-        rows = write_gradebook(grade_folder(args.folder, cell_timeout=args.timeout), args.out)
+        rows = write_gradebook(grade_folder(args.folder, cell_timeout=args.timeout, **_grading_kwargs(args)), args.out)
         print(f"graded {len(rows)} submissions into {args.out}")
         return 0
     if args.command == "test-gpu":

@@ -5,6 +5,7 @@ to hide with `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS` (nbgrader's conve
 cell metadata on solution and graded cells, so an instructor can drop it into an nbgrader course.
 """
 import copy
+import hashlib
 from pathlib import Path
 
 import nbformat
@@ -15,6 +16,11 @@ from . import REPO
 SOLUTIONS = REPO / "solutions"
 EXERCISES = REPO / "exercises"
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+# exercises/SOURCES.sha256: the SHA-256 of each source notebook the exercises were generated from
+# (`sha256sum` format, so `cd solutions && sha256sum -c ../exercises/SOURCES.sha256` checks it too).
+# The grader refuses a source notebook whose checksum differs: one changed without regenerating, or
+# tampered with.
+MANIFEST_NAME = "SOURCES.sha256"
 
 
 def make_exercise(solution_nb):
@@ -26,10 +32,39 @@ def make_exercise(solution_nb):
     return nb
 
 
+def stub_cells(solution_nb):
+    """{grade_id: the learner's starting cell} for every solution cell of a solution notebook."""
+    stubs = ClearSolutions().preprocess(copy.deepcopy(solution_nb), {})[0]
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in stubs.cells
+            if c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def sha256_of(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_manifest(path):
+    """{notebook file name: sha256} from a SOURCES.sha256 file ({} when it does not exist)."""
+    try:
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        return {}
+    entries = {}
+    for line in text.splitlines():
+        parts = line.strip().split(None, 1)
+        if len(parts) == 2:
+            entries[parts[1].lstrip("*")] = parts[0]
+    return entries
+
+
+def manifest_text(source=SOLUTIONS):
+    return "".join(f"{sha256_of(p)}  {p.name}\n" for p in sorted(Path(source).glob("*.ipynb")))
+
+
 def exercise_notebook(solution_path):
     """The exercise generated from the solution notebook at `solution_path`, as a notebook object."""
     solution_nb = nbformat.read(solution_path, as_version=4)
-    solution_nb.metadata.setdefault("coursetools", {})["assignment"] = solution_path.stem  # how the grader finds the source
+    solution_nb.metadata.setdefault("coursetools", {})["assignment"] = solution_path.stem  # for people; the grader ignores it
     return make_exercise(solution_nb)
 
 
@@ -37,14 +72,18 @@ def exercise_text(solution_path):
     return nbformat.writes(exercise_notebook(solution_path)) + "\n"
 
 
-def write_exercises():
-    """Regenerate every exercises/NAME.ipynb from solutions/NAME.ipynb (overwriting it: answers included)."""
-    EXERCISES.mkdir(exist_ok=True)
+def write_exercises(source=SOLUTIONS, out=EXERCISES):
+    """Regenerate every exercises/NAME.ipynb from solutions/NAME.ipynb (overwriting it: answers included),
+    and exercises/SOURCES.sha256 (the source notebooks' checksums, which the grader checks)."""
+    source, out = Path(source), Path(out)
+    out.mkdir(exist_ok=True)
     written = []
-    for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
-        target = EXERCISES / solution_path.name
+    for solution_path in sorted(source.glob("*.ipynb")):
+        target = out / solution_path.name
         target.write_text(exercise_text(solution_path))
         written.append(target)
+    (out / MANIFEST_NAME).write_text(manifest_text(source))
+    written.append(out / MANIFEST_NAME)
     return written
 
 
@@ -127,4 +166,9 @@ def check_exercises(strict=False):
             stale.append(f"{solution_path.name}: {problem}")
     sources = {p.name for p in SOLUTIONS.glob("*.ipynb")}
     stale += [f"{p.name}: it has no source in solutions/" for p in sorted(EXERCISES.glob("*.ipynb")) if p.name not in sources]
+    recorded = read_manifest(EXERCISES / MANIFEST_NAME)
+    for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
+        if recorded.get(solution_path.name) != sha256_of(solution_path):
+            stale.append(f"{MANIFEST_NAME}: the checksum of solutions/{solution_path.name} is "
+                         + ("missing" if solution_path.name not in recorded else "out of date"))
     return stale

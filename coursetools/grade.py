@@ -1,22 +1,59 @@
-"""Grade exercise notebooks: run them in a fresh kernel and report each question.
+"""Grade exercise notebooks: the learner's answers in a sandboxed kernel, the verdict outside it.
 
-The tests always come from the source notebook in solutions/ (hidden tests included), and only the
-learner's solution cells come from the submission, so editing or deleting a test changes nothing.
+How a submission is graded (coursetools/AUTHORING.md is the authors' side of it):
+
+1. The assignment comes from the command (`--assignment`) or the file name, checked against the
+   source folder the instructor names (default solutions/); never from the submission. The source
+   notebook is read into memory, and its SHA-256 compared with exercises/SOURCES.sha256, before any
+   learner code runs.
+2. The notebook that runs is assembled by the grader: the source's cells, with the learner's solution
+   cells (matched by nbgrader grade_id) in place of the reference solutions, and the learner's own
+   added cells where the learner put them. Test cells always come from the source.
+3. It runs in an untrusted kernel in a sandbox (coursetools/sandbox.py) with a time limit per cell and
+   a time budget for the whole submission; the source notebook runs once in a trusted kernel (its
+   reports are cached per source checksum). Test cells run in steps that end after each top-level
+   `report(...)` statement, so a report is made before the cell computes its expected values.
+4. A question earns its points only if every step of its test cell replied 'ok' as it ran, and every
+   value the trusted kernel reported in each step was reported by the learner's kernel in the same step,
+   under the same name, in the same order, and equal to it, compared here with this process's NumPy.
 """
+import ast
+import asyncio
 import copy
 import csv
-import subprocess
+import hashlib
+import json
+import re
 import textwrap
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
-from nbgrader.preprocessors import ClearSolutions
+from nbformat.v4 import output_from_msg
 
-from .exercises import EXERCISES, SOLUTIONS
-from .execute import KERNEL, SKIP_TAG
+from . import grading
+from .exercises import EXERCISES, SOLUTIONS, MANIFEST_NAME, read_manifest, stub_cells
+from .execute import SKIP_TAG
+from .sandbox import Limits, Sandbox, live_kernels, live_lock, resolve_mode
+
+DEFAULT_CELL_TIMEOUT = 60
+DEFAULT_BUDGET = 300  # seconds for one submission, kernel start included
+STARTUP_TIMEOUT = 60
+INTERRUPT_GRACE = 5  # seconds a kernel has to stop after the interrupt that follows a cell's time limit
+MAX_SUBMISSION_BYTES = 64 * 2**20
+# ast.parse is not thread-safe in CPython 3.11.7 ("SystemError: AST constructor recursion depth mismatch"
+# when two threads parse at once, as grade_each's do): one parse at a time
+_AST_LOCK = threading.Lock()
+MAX_REPORT_TOTAL = 64 * 2**20
+HIDDEN_FAILED = "hidden test failed"
+NOT_ATTEMPTED = "not attempted yet: the code still raises NotImplementedError()"
+_HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$(.*?)^\s*### END HIDDEN TESTS\s*$", re.S | re.M)
+
+
+class CannotGrade(Exception):
+    """A submission (or a source) that cannot be graded at all; str() is the one-line reason."""
 
 
 @dataclass
@@ -38,6 +75,11 @@ class Report:
     cell_timeout: int
     results: list = field(default_factory=list)
     executed: object = field(default=None, repr=False)  # the notebook as the grader ran it, outputs included
+    notes: list = field(default_factory=list)  # lines about the whole submission (duplicated or missing cells)
+    assignment: str = ""
+    budget: float = DEFAULT_BUDGET
+    isolation: str = ""
+    seconds: float = 0.0
 
     @property
     def score(self):
@@ -51,92 +93,691 @@ class Report:
     def all_passed(self):
         return bool(self.results) and all(r.passed for r in self.results)
 
+    @property
+    def by_id(self):
+        return {r.grade_id: r for r in self.results}
+
 
 def _nbgrader(cell):
-    return cell.metadata.get("nbgrader", {})
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
 
 
-def find_source(notebook_path, nb):
-    """The solution notebook a submission belongs to: from its metadata, else from its file name."""
-    assignment = nb.metadata.get("coursetools", {}).get("assignment") or Path(notebook_path).stem
-    source = SOLUTIONS / f"{assignment}.ipynb"
-    if not source.exists():
-        raise FileNotFoundError(f"no source notebook {source} for {notebook_path}; is this a course exercise?")
-    return source
+def _grade_id(cell):
+    gid = _nbgrader(cell).get("grade_id")
+    return gid if isinstance(gid, str) else None
 
 
-def assemble(submission_nb, source_nb):
-    """The notebook to run: every cell from the source, except solution cells taken from the submission."""
-    answers = {_nbgrader(c)["grade_id"]: c for c in submission_nb.cells if _nbgrader(c).get("solution")}
-    stubs = ClearSolutions().preprocess(copy.deepcopy(source_nb), {})[0]
-    stub_cells = {_nbgrader(c).get("grade_id"): c for c in stubs.cells}
-    nb = copy.deepcopy(source_nb)
-    for k, cell in enumerate(nb.cells):
-        meta = _nbgrader(cell)
-        if meta.get("solution"):
-            chosen = answers.get(meta["grade_id"], stub_cells[meta["grade_id"]])
-            nb.cells[k] = copy.deepcopy(chosen)
-            nb.cells[k].metadata["nbgrader"] = meta
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
+# ---- 1. what to grade against ----
+
+def known_assignments(source=SOLUTIONS):
+    return sorted(p.stem for p in Path(source).glob("*.ipynb"))
+
+
+def find_assignment(notebook_path, assignment=None, source=SOLUTIONS):
+    """(assignment name, source notebook path): from `assignment`, else the file's stem, which must name
+    a notebook in the source folder. The submission's metadata plays no part."""
+    source = Path(source)
+    name = assignment or Path(notebook_path).stem
+    if not name or any(c in name for c in "/\\\0") or name.startswith("."):
+        raise CannotGrade(f"{name!r} is not an assignment name (a notebook's name in {source}, without .ipynb)")
+    path = source / f"{name}.ipynb"
+    if not path.is_file():
+        known = ", ".join(known_assignments(source)) or "none"
+        how = "" if assignment else " (taken from the file name; pass --assignment NAME for a renamed file)"
+        raise CannotGrade(f"no assignment {name!r} in {source}{how}; the known assignments are: {known}")
+    return name, path
+
+
+def load_source(name, source=SOLUTIONS, manifest=None, check_checksum=True):
+    """The source notebook (read once, into memory) and its SHA-256, checked against the manifest."""
+    path = Path(source) / f"{name}.ipynb"
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if check_checksum:
+        manifest = Path(manifest) if manifest else default_manifest(source)
+        expected = read_manifest(manifest).get(path.name)
+        if expected is None:
+            raise CannotGrade(f"{manifest} has no checksum for {path.name}: regenerate the exercises "
+                              f"(python -m coursetools exercises{_source_flag(source)})")
+        if expected != digest:
+            raise CannotGrade(f"{path} does not match its checksum in {manifest}: it changed since the exercises "
+                              f"were generated; regenerate them (python -m coursetools exercises"
+                              f"{_source_flag(source)}) or grade with --source pointing at the right folder")
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except Exception as err:
+        raise CannotGrade(f"the source notebook {path} cannot be read ({type(err).__name__}: {err})") from None
+    return nb, digest
+
+
+def default_manifest(source=SOLUTIONS):
+    """The checksums a source folder is checked against: exercises/SOURCES.sha256 beside the folder (the
+    repository's layout, solutions/ next to exercises/), else the repository's own exercises/SOURCES.sha256
+    (where `python -m coursetools exercises --source DIR` writes them for a private folder kept elsewhere)."""
+    beside = Path(source).resolve().parent / "exercises" / MANIFEST_NAME
+    return beside if beside.is_file() else EXERCISES / MANIFEST_NAME
+
+
+def _source_flag(source):
+    return "" if Path(source).resolve() == SOLUTIONS.resolve() else f" --source {source}"
+
+
+def read_submission(path):
+    """The submission as an nbformat-4 notebook, or CannotGrade with a one-line reason."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SUBMISSION_BYTES:
+            raise CannotGrade(f"the file is {size // 2**20} MB; a notebook to grade may be at most "
+                              f"{MAX_SUBMISSION_BYTES // 2**20} MB (clear its outputs)")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CannotGrade("there is no such file") from None
+    except IsADirectoryError:
+        raise CannotGrade("it is a folder, not a notebook") from None
+    except OSError as err:
+        raise CannotGrade(f"it cannot be read ({err.strerror or err})") from None
+    if not raw.strip():
+        raise CannotGrade("the file is empty (was the notebook saved?)")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CannotGrade("it is not a notebook: the file is not text (UTF-8)") from None
+    except json.JSONDecodeError as err:
+        raise CannotGrade(f"it is not a notebook: not valid JSON ({err.msg} at line {err.lineno}, column {err.colno}); "
+                          "a notebook saved by JupyterLab always is") from None
+    if not isinstance(data, dict) or "nbformat" not in data:
+        raise CannotGrade("it is not a Jupyter notebook (JSON without an 'nbformat' field)")
+    if data.get("nbformat") != 4:
+        raise CannotGrade(f"it is an nbformat {data.get('nbformat')} notebook; the grader reads nbformat 4, what "
+                          "JupyterLab saves (open it there and save it, or start again from a fresh copy of the exercise)")
+    try:
+        nb = nbformat.from_dict(data)
+        if not isinstance(nb.get("cells"), list):
+            raise ValueError("no list of cells")
+        for cell in nb.cells:
+            if cell.get("cell_type") not in ("code", "markdown", "raw") or not isinstance(cell.get("source", ""), (str, list)):
+                raise ValueError("a cell that is not a code, markdown or raw cell")
+            if isinstance(cell.get("source"), list):
+                cell["source"] = "".join(str(s) for s in cell["source"])
+            cell.setdefault("metadata", nbformat.NotebookNode())
+            if not isinstance(cell.metadata, dict):
+                cell["metadata"] = nbformat.NotebookNode()
+    except Exception as err:
+        raise CannotGrade(f"it is not a valid notebook ({type(err).__name__}: {err})".splitlines()[0]) from None
     return nb
 
 
-def _failure_message(cell, cell_timeout):
-    for output in cell.get("outputs", []):
-        if output.get("output_type") == "error":
-            name, value = output.get("ename", "Error"), str(output.get("evalue", "")).strip()
-            if name == "CellTimeoutError":
-                return value
-            if name == "NotImplementedError":
-                return "not attempted yet: the code still raises NotImplementedError()"
-            if name == "KeyboardInterrupt":
-                return f"stopped after the {cell_timeout} s time limit for a cell (an infinite loop?)"
-            return f"{name}: {value}" if value else name
+# ---- 2. the notebook that runs ----
+
+@dataclass
+class Unit:
+    """One cell of the notebook that runs: its role, what it is called in messages, its code in steps."""
+    role: str  # "source" (set-up, from the source), "answer" (a solution cell), "learner" (learner-added), "test"
+    label: str
+    cell: object  # the notebook cell (for the executed notebook)
+    steps: list  # [(code, hidden)]
+    grade_id: str = None
+    outcomes: list = field(default_factory=list)
+
+
+def split_test_cell(source):
+    """A test cell's code as [(code, hidden)]: a step ends after each top-level statement that calls
+    report(), and at the edges of the hidden-test region. Code that does not parse runs as one step."""
+    lines = source.splitlines(keepends=True)
+    hidden_lines = set()
+    for m in _HIDDEN.finditer(source):
+        first = source.count("\n", 0, m.start()) + 1
+        last = source.count("\n", 0, m.end()) + 1
+        hidden_lines.update(range(first, last + 1))
+    try:
+        with _AST_LOCK:
+            body = ast.parse(source).body
+    except SyntaxError:
+        return [(source, bool(hidden_lines))]
+    if not body:
+        return [(source, False)]
+    cuts, start = [], 1
+    for k, stmt in enumerate(body):
+        nxt = body[k + 1] if k + 1 < len(body) else None
+        calls_report = any(isinstance(node, ast.Call) and _called_name(node.func) == "report" for node in ast.walk(stmt))
+        crosses = nxt is not None and ((stmt.lineno in hidden_lines) != (nxt.lineno in hidden_lines))
+        if nxt is None or calls_report or crosses:
+            end = stmt.end_lineno if nxt is not None else len(lines)
+            cuts.append((start, end, stmt.lineno in hidden_lines))
+            start = end + 1
+    return [("".join(lines[a - 1:b]), hidden) for a, b, hidden in cuts if "".join(lines[a - 1:b]).strip()]
+
+
+def _called_name(func):
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _defined_names(source):
+    return re.findall(r"^(?:def|class)\s+([A-Za-z_]\w*)", source, re.M)
+
+
+def assemble(submission, source_nb):
+    """The units to run (see Unit) and notes about the submission's structure.
+
+    Source cells come from the source; a solution cell's code from the learner's cell with its grade_id
+    (the first, when a copy duplicated it; later copies run as the learner's own cells, in place);
+    cells without a known grade_id are the learner's own and run in order, after the source cell they
+    follow in the submission. A missing solution cell runs as its stub, unless a learner cell defines
+    its function (a renamed grade_id), which then runs in its place."""
+    notes, missing = [], {}
+    source_ids = [_grade_id(c) for c in source_nb.cells]
+    solution_ids = {_grade_id(c) for c in source_nb.cells if _nbgrader(c).get("solution")}
+    stubs = stub_cells(source_nb)
+    answers, seen, after = {}, {}, {}
+    anchor = None
+    for k, cell in enumerate(submission.cells, start=1):
+        gid = _grade_id(cell)
+        if gid in source_ids and gid is not None:
+            seen[gid] = seen.get(gid, 0) + 1
+            if seen[gid] == 1:
+                anchor = gid
+                if gid in solution_ids:
+                    answers[gid] = cell
+                continue
+            if gid in solution_ids and cell.get("cell_type") == "code":
+                after.setdefault(anchor, []).append((f"your cell {k} (a copy of {gid})", cell))
+            continue
+        if cell.get("cell_type") == "code":
+            after.setdefault(anchor, []).append((f"your cell {k}", cell))
+    for gid, count in seen.items():
+        if count > 1:
+            what = ("the first is graded as your answer, the others run as your own cells" if gid in solution_ids
+                    else "the course's cell from the source is used, the copies are ignored")
+            notes.append(f"grade id {gid} appears {count} times (a copied cell keeps its grade id): {what}")
+
+    learner_cells = [(label, cell) for group in after.values() for label, cell in group]
+    units = []
+
+    def add_learner(anchor_id):
+        for label, cell in after.get(anchor_id, []):
+            if cell.get("source", "").strip() and SKIP_TAG not in cell.get("metadata", {}).get("tags", []):
+                units.append(Unit("learner", label, cell, [(cell.source, False)]))
+
+    add_learner(None)
+    for cell in source_nb.cells:
+        gid, meta = _grade_id(cell), _nbgrader(cell)
+        if cell.cell_type != "code" or SKIP_TAG in cell.metadata.get("tags", []):
+            units.append(Unit("skip", gid or "", copy.deepcopy(cell), []))
+        elif meta.get("solution"):
+            answer = answers.get(gid)
+            if answer is not None and answer.get("cell_type") == "code":
+                units.append(Unit("answer", gid, _as_run_cell(answer, meta), [(answer.source, False)], gid))
+            else:
+                names = _defined_names(cell.source)
+                defines = [label for label, c in learner_cells
+                           if any(re.search(rf"^(?:def|class)\s+{re.escape(n)}\b", c.get("source", ""), re.M) for n in names)]
+                why = "it is not a code cell" if answer is not None else "renamed or deleted?"
+                if defines:
+                    missing[gid] = (f"solution cell {gid} is missing ({why}); {defines[-1]} defines "
+                                    f"{', '.join(names)} and was graded in its place")
+                else:
+                    missing[gid] = f"solution cell {gid} is missing ({why})"
+                    stub = stubs[gid]
+                    units.append(Unit("answer", gid, _as_run_cell(stub, meta), [(stub.source, False)], gid))
+                notes.append(missing[gid])
+        elif meta.get("grade"):
+            units.append(Unit("test", gid, copy.deepcopy(cell), split_test_cell(cell.source), gid))
+        else:
+            units.append(Unit("source", gid or "a set-up cell", copy.deepcopy(cell), [(cell.source, False)], gid))
+        add_learner(gid)
+    return units, notes, missing
+
+
+def _as_run_cell(cell, meta):
+    run = nbformat.v4.new_code_cell(cell.get("source", ""))
+    run.metadata["nbgrader"] = dict(meta)
+    return run
+
+
+def reference_units(source_nb):
+    """The source notebook's own units, reference solutions in place: what the trusted kernel runs."""
+    units = []
+    for cell in source_nb.cells:
+        gid, meta = _grade_id(cell), _nbgrader(cell)
+        if cell.cell_type != "code" or SKIP_TAG in cell.metadata.get("tags", []):
+            continue
+        if meta.get("grade"):
+            units.append(Unit("test", gid, cell, split_test_cell(cell.source), gid))
+        else:
+            units.append(Unit("source", gid or "a cell", cell, [(cell.source, False)], gid))
+    return units
+
+
+# ---- 3. running units in a kernel ----
+
+@dataclass
+class StepOutcome:
+    status: str  # "ok", "error", "timeout" (interrupted after the cell's limit), "aborted"
+    ename: str = ""
+    evalue: str = ""
+    reports: list = field(default_factory=list)  # [payload dict] in the order received
+    outputs: list = field(default_factory=list)
+    execution_count: object = None
+
+
+@dataclass
+class Run:
+    stopped: str = ""  # why the kernel was stopped before the end ("" when it ran every unit)
+    stopped_at: int = None  # index of the unit it was stopped in
+    seconds: float = 0.0
+
+
+class _Collector:
+    """The outputs and the reply of one execute request, as its messages arrive."""
+
+    def __init__(self, limits, totals):
+        self.outputs, self.reports, self.reply = [], [], None
+        self.idle = False
+        self.done = asyncio.Event()
+        self.limits, self.totals = limits, totals
+        self.kept = 0
+        self.truncated = False
+
+    def iopub(self, msg):
+        kind, content = msg["msg_type"], msg.get("content", {})
+        if kind == "status":
+            if content.get("execution_state") == "idle":
+                self.idle = True
+                self._check()
+            return
+        if kind in ("display_data", "execute_result") and isinstance(content.get("data"), dict) \
+                and grading.MIME in content["data"]:
+            payload = content["data"][grading.MIME]
+            size = len(json.dumps(payload)) if isinstance(payload, (dict, list, str)) else 0
+            self.totals["reports"] += size
+            if self.totals["reports"] <= MAX_REPORT_TOTAL:
+                self.reports.append(payload)
+            return
+        if kind not in ("stream", "display_data", "execute_result", "error"):
+            return  # clear_output, update_display_data, comms: nothing the grader keeps
+        try:
+            size = len(json.dumps(content))
+        except (TypeError, ValueError):
+            return
+        self.totals["output"] += size
+        if self.kept + size > self.limits.output_kb * 1024 or self.totals["output"] > self.limits.total_output_kb * 1024:
+            if not self.truncated:
+                self.truncated = True
+                self.outputs.append(nbformat.v4.new_output(
+                    "stream", name="stderr", text=f"[the grader kept only the first {self.limits.output_kb} KB of output]\n"))
+            return
+        self.kept += size
+        try:
+            self.outputs.append(output_from_msg(msg))
+        except Exception:
+            pass
+
+    def shell(self, msg):
+        self.reply = msg.get("content", {})
+        self._check()
+
+    def _check(self):
+        if self.idle and self.reply is not None:
+            self.done.set()
+
+
+class Kernel:
+    """A kernel started from a Sandbox's kernelspec, driven message by message."""
+
+    def __init__(self, sandbox, limits):
+        self.sandbox, self.limits = sandbox, limits
+        self.km = self.kc = None
+        self.collectors = {}
+        self.totals = {"output": 0, "reports": 0}
+        self.tasks = []
+
+    async def start(self, timeout):
+        from jupyter_client import AsyncKernelManager
+        from jupyter_client.kernelspec import KernelSpecManager
+        import subprocess
+        spec_dir, name = self.sandbox.write_kernelspec()
+        ksm = KernelSpecManager(kernel_dirs=[spec_dir], ensure_native_kernel=False)
+        self.km = AsyncKernelManager(kernel_name=name, kernel_spec_manager=ksm, transport="ipc",
+                                     ip=self.sandbox.ipc_prefix, connection_file=self.sandbox.connection_file)
+        self.km.write_connection_file()
+        self.sandbox.hand_over(self.sandbox.connection_file)
+        with live_lock:  # another sandbox's clean-up must not take the new kernel for an orphan
+            await self.km.start_kernel(env=self.sandbox.env({grading.GRADING_ENV: "1"}), cwd=self.sandbox.workdir,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            self.pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+            if self.pid:
+                live_kernels.add(self.pid)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        await asyncio.wait_for(self.kc.wait_for_ready(timeout=timeout), timeout + 5)  # reads the channels itself
+        self.tasks = [asyncio.ensure_future(self._read(self.kc.get_iopub_msg, "iopub")),
+                      asyncio.ensure_future(self._read(self.kc.get_shell_msg, "shell"))]
+
+    async def _read(self, get, channel):
+        while True:
+            try:
+                msg = await get(timeout=None)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                await asyncio.sleep(0.05)
+                continue
+            parent = (msg.get("parent_header") or {}).get("msg_id")
+            collector = self.collectors.get(parent)
+            if collector is None:
+                continue
+            if channel == "iopub":
+                collector.iopub(msg)
+            elif msg.get("msg_type") == "execute_reply":
+                collector.shell(msg)
+
+    async def alive(self):
+        try:
+            return await self.km.is_alive()
+        except Exception:
+            return False
+
+    async def run(self, code, timeout, deadline):
+        """('done', StepOutcome) | ('timeout', StepOutcome) | ('stuck'|'budget'|'died', partial StepOutcome)."""
+        msg_id = self.kc.execute(code, store_history=True, allow_stdin=False, stop_on_error=False)
+        collector = self.collectors[msg_id] = _Collector(self.limits, self.totals)
+        cell_end = time.monotonic() + timeout
+        interrupted = False
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                verdict = "budget"
+                break
+            if now >= cell_end:
+                if interrupted:
+                    verdict = "stuck"
+                    break
+                interrupted = True
+                try:
+                    await self.km.interrupt_kernel()
+                except Exception:
+                    pass
+                cell_end = now + INTERRUPT_GRACE
+                continue
+            try:
+                await asyncio.wait_for(collector.done.wait(), min(0.5, cell_end - now, deadline - now))
+                verdict = "done"
+                break
+            except asyncio.TimeoutError:
+                if not await self.alive():
+                    verdict = "died"
+                    break
+        del self.collectors[msg_id]
+        reply = collector.reply or {}
+        outcome = StepOutcome(status=reply.get("status", "aborted") if verdict == "done" else "aborted",
+                              ename=str(reply.get("ename", ""))[:200], evalue=str(reply.get("evalue", ""))[:2000],
+                              reports=collector.reports, outputs=collector.outputs,
+                              execution_count=reply.get("execution_count"))
+        if verdict == "done" and interrupted:
+            outcome.status = "timeout"
+        return verdict, outcome
+
+    async def stop(self):
+        if getattr(self, "pid", None):
+            live_kernels.discard(self.pid)
+        for task in self.tasks:
+            task.cancel()
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:
+                pass
+        if self.km is not None:
+            try:
+                await asyncio.wait_for(self.km.shutdown_kernel(now=True), 20)
+            except Exception:
+                pass
+            try:
+                await self.km._async_cleanup_resources()
+            except Exception:
+                pass
+        self.sandbox.kill_everything()
+
+
+async def _run_units(units, sandbox, limits, cell_timeout, budget):
+    """Run every unit's steps in one kernel, in order; fill unit.outcomes; return a Run."""
+    start = time.monotonic()
+    deadline = start + budget
+    run = Run()
+    kernel = Kernel(sandbox, limits)
+    try:
+        try:
+            await kernel.start(min(STARTUP_TIMEOUT, max(1.0, deadline - time.monotonic())))
+        except Exception as err:
+            run.stopped = ("the kernel did not start" + (f" ({type(err).__name__}: {err})".splitlines()[0]
+                           if str(err) else f" ({type(err).__name__})"))
+            run.stopped_at = 0
+            return run
+        for k, unit in enumerate(units):
+            for code, _hidden in unit.steps:
+                if not code.strip():
+                    continue
+                verdict, outcome = await kernel.run(code, cell_timeout, deadline)
+                unit.outcomes.append(outcome)
+                if verdict in ("budget", "stuck", "died"):
+                    run.stopped_at = k
+                    run.stopped = {
+                        "budget": f"time budget exhausted in {unit.label}: the submission's {budget:g} s budget ran out",
+                        "stuck": (f"the kernel did not stop when interrupted after the {cell_timeout} s time limit "
+                                  f"in {unit.label} (it ignores interrupts, or it stopped itself) and was killed"),
+                        "died": f"the kernel died in {unit.label} (a memory limit, a crash or exit()?)",
+                    }[verdict]
+                    return run
+                if outcome.status != "ok":
+                    break  # the rest of this cell does not run, as in Jupyter
+        return run
+    finally:
+        run.seconds = time.monotonic() - start
+        await kernel.stop()
+
+
+def run_units(units, sandbox, limits, cell_timeout, budget):
+    """_run_units from synchronous code (its own event loop, in this thread)."""
+    return asyncio.run(_run_units(units, sandbox, limits, cell_timeout, budget))
+
+
+# ---- the trusted run of the source ----
+
+@dataclass
+class Reference:
+    """What the trusted kernel reported: per test cell grade_id, per step, the report payloads."""
+    assignment: str
+    sha256: str
+    steps: dict  # grade_id -> [[payload, ...] per step]
+    seconds: float = 0.0
+
+
+_references, _reference_locks, _references_lock = {}, {}, threading.Lock()
+
+
+def reference_reports(assignment, source_nb, digest, cell_timeout=DEFAULT_CELL_TIMEOUT, budget=None):
+    """The trusted kernel's reports for a source notebook, run once per (assignment, checksum) in a process."""
+    key = (assignment, digest)
+    with _references_lock:
+        lock = _reference_locks.setdefault(key, threading.Lock())
+    with lock:
+        if key not in _references:
+            _references[key] = _run_reference(assignment, source_nb, digest, cell_timeout, budget)
+        return _references[key]
+
+
+def _run_reference(assignment, source_nb, digest, cell_timeout, budget):
+    units = reference_units(source_nb)
+    with Sandbox("none") as sandbox:
+        run = run_units(units, sandbox, Limits(), max(cell_timeout, 120), budget or max(600, DEFAULT_BUDGET))
+    if run.stopped:
+        raise CannotGrade(f"the source notebook of {assignment} did not run in the trusted kernel: {run.stopped}")
+    steps = {}
+    for unit in units:
+        failed = [o for o in unit.outcomes if o.status != "ok"]
+        if failed:
+            o = failed[0]
+            raise CannotGrade(f"the source notebook of {assignment} fails in the trusted kernel, in {unit.label}: "
+                              f"{o.ename}: {o.evalue}".splitlines()[0])
+        if unit.role == "test":
+            steps[unit.grade_id] = [o.reports for o in unit.outcomes]
+    return Reference(assignment, digest, steps, run.seconds)
+
+
+# ---- 4. the verdict ----
+
+def _error_text(outcome, cell_timeout):
+    if outcome.status == "timeout":
+        return f"stopped after the {cell_timeout} s time limit for a cell (an infinite loop?)"
+    if outcome.ename == "NotImplementedError":
+        return NOT_ATTEMPTED
+    if outcome.status == "aborted":
+        return "the cell did not finish"
+    name, value = outcome.ename or "Error", outcome.evalue.strip()
+    return f"{name}: {value}" if value else name
+
+
+def _compare_step(want, got):
+    """Why a step's reports differ from the reference's, or ""."""
+    for k, ref in enumerate(want):
+        name = ref.get("name", "?")
+        if k >= len(got):
+            return f"{name}: not reported (the test stopped before it, or your code changed how cells run)"
+        payload = got[k]
+        if not isinstance(payload, dict) or payload.get("name") != name:
+            other = payload.get("name") if isinstance(payload, dict) else None
+            return (f"{name}: the test reported {other!r} in its place" if isinstance(other, str)
+                    else f"{name}: the report is not well-formed")
+        problem = grading.compare(name, payload.get("value"), ref["value"], rtol=ref.get("rtol", grading.RTOL),
+                                  atol=ref.get("atol", grading.ATOL), check_dtype=ref.get("check_dtype", True))
+        if problem:
+            return problem
+    if len(got) > len(want):
+        extra = got[len(want)]
+        return f"an unexpected report {extra.get('name') if isinstance(extra, dict) else '?'!r} (reported twice?)"
     return ""
 
 
-def grade_notebook(path, cell_timeout=60):
-    """Execute a submission (tests from its source) and return a Report with one row per graded cell."""
+def judge(unit, reference_steps, cell_timeout, stopped):
+    """(points earned fraction 0 or 1, message) for one test unit."""
+    if not reference_steps or not any(reference_steps):
+        return False, "this test reports nothing to the grader (a problem of the exercise: tell the instructor)"
+    steps = [s for s in unit.steps if s[0].strip()]
+    for k, want in enumerate(reference_steps):
+        hidden = steps[k][1] if k < len(steps) else False
+        if k >= len(unit.outcomes):
+            return False, stopped or "the test did not run to the end"
+        outcome = unit.outcomes[k]
+        problem = _compare_step(want, outcome.reports) if (outcome.status == "ok" or outcome.reports) else ""
+        if outcome.status != "ok":
+            if outcome.reports and problem and "not reported (" not in problem:
+                text = problem
+            else:
+                text = _error_text(outcome, cell_timeout)
+            return False, HIDDEN_FAILED if hidden else text
+        if problem:
+            hint = _later_error(unit, k)
+            if hidden:
+                return False, HIDDEN_FAILED
+            return False, problem + (f" ({hint})" if hint and hint not in problem else "")
+    if len(unit.outcomes) < len(reference_steps):
+        return False, stopped or "the test did not run to the end"
+    return True, ""
+
+
+def _later_error(unit, k):
+    """The in-notebook assertion's message from the steps after k (the learner's hint), if one failed."""
+    for step, outcome in zip(unit.steps[k + 1:], unit.outcomes[k + 1:]):
+        if outcome.status != "ok":
+            if step[1]:
+                return ""
+            return "" if outcome.ename == "AssertionError" and not outcome.evalue else \
+                (outcome.evalue.strip() if outcome.ename == "AssertionError" else f"{outcome.ename}: {outcome.evalue.strip()}")
+    return ""
+
+
+def grade_notebook(path, cell_timeout=DEFAULT_CELL_TIMEOUT, *, assignment=None, source=None, budget=None,
+                   isolation=None, limits=None, reference=None, manifest=None, check_checksum=True):
+    """Grade one submission and return a Report with one QuestionResult per graded test cell.
+
+    assignment: the assignment's name (default: the file's stem); source: the folder of source notebooks
+    (default solutions/); budget: seconds for the whole submission (default DEFAULT_BUDGET); isolation:
+    "auto", "bwrap" or "process" (see coursetools/sandbox.py); limits: a sandbox.Limits; reference: a
+    precomputed Reference (reference_for(...)) to skip the trusted run. Raises CannotGrade, with a
+    one-line reason, for a file that is not a gradable notebook or an unknown assignment."""
+    started = time.monotonic()
     path = Path(path)
-    submission = nbformat.read(path, as_version=4)
-    source_path = find_source(path, submission)
-    nb = assemble(submission, nbformat.read(source_path, as_version=4))
-    client = NotebookClient(
-        nb, kernel_name=KERNEL, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-        skip_cells_with_tag=SKIP_TAG,  # the exercise's own grading cell: running it here would recurse
-        error_on_timeout={"ename": "CellTimeoutError", "traceback": [],
-                          "evalue": f"stopped after the {cell_timeout} s time limit for a cell (an infinite loop?)"},
-        resources={"metadata": {"path": str(EXERCISES)}})
-    crashed = ""
+    source = Path(source) if source else SOLUTIONS
+    budget = float(budget or DEFAULT_BUDGET)
+    limits = limits or Limits(cpu_s=int(budget) + 30)
     try:
-        client.execute(stderr=subprocess.DEVNULL)  # the kernel's start-up warnings are not the learner's concern
-    except DeadKernelError as err:
-        crashed = f"the kernel died ({err}); cells after that did not run"
-    report = Report(path, source_path, cell_timeout, executed=nb)
-    answer_error = ""  # an error in the learner's own cell explains the test failing after it
-    for cell in nb.cells:
-        meta = _nbgrader(cell)
-        if meta.get("solution") and cell.cell_type == "code":
-            answer_error = _failure_message(cell, cell_timeout)
-            answer_error = answer_error and f"(your cell '{meta['grade_id']}' failed first: {answer_error})"
-        if not meta.get("grade") or cell.cell_type != "code":
+        resolve_mode(isolation)  # a sandbox that cannot work here is said before anything runs
+    except (RuntimeError, ValueError) as err:
+        raise CannotGrade(str(err)) from None
+    name, source_path = find_assignment(path, assignment, source)
+    source_nb, digest = load_source(name, source, manifest, check_checksum)  # before any learner code runs
+    submission = read_submission(path)
+    if reference is None or reference.sha256 != digest:
+        reference = reference_reports(name, source_nb, digest, cell_timeout)
+    units, notes, missing = assemble(submission, source_nb)
+    with Sandbox(isolation, limits) as sandbox:
+        run = run_units([u for u in units if u.role != "skip"], sandbox, limits, cell_timeout, budget)
+        mode = sandbox.mode
+        notes = sandbox.notes + notes
+    report = Report(path, source_path, cell_timeout, notes=notes, assignment=name, budget=budget, isolation=mode)
+    since_last_test, setup_failures = [], []  # cells that failed: the likely cause of a test failing after them
+    for unit in units:
+        if unit.role in ("answer", "learner", "source"):
+            if unit.outcomes and unit.outcomes[0].status != "ok":
+                who = (f"your cell '{unit.grade_id}'" if unit.role == "answer" else
+                       unit.label if unit.role == "learner" else f"the set-up cell '{unit.label}'")
+                failure = f"({who} failed first: {_error_text(unit.outcomes[0], cell_timeout)})"
+                since_last_test.append(failure)
+                if unit.role == "source":
+                    setup_failures.append(failure)
             continue
-        ran = cell.get("execution_count") is not None or cell.get("outputs")
-        message = _failure_message(cell, cell_timeout) or ("" if ran or not crashed else crashed)
-        if message and answer_error and answer_error not in message and "not attempted" not in message:
-            message = f"{message} {answer_error}"
-        max_points = float(meta.get("points", 0))
-        report.results.append(QuestionResult(meta["grade_id"], 0.0 if message else max_points, max_points, message))
+        if unit.role != "test":
+            continue
+        max_points = float(_nbgrader(unit.cell).get("points", 0) or 0)
+        passed, message = judge(unit, reference.steps.get(unit.grade_id), cell_timeout, run.stopped)
+        cause = (since_last_test or setup_failures or [""])[0]
+        if not passed and cause and cause not in message and NOT_ATTEMPTED not in message \
+                and message != HIDDEN_FAILED and not (run.stopped and message == run.stopped):
+            message = f"{message} {cause}"
+        since_last_test = []
+        question = unit.grade_id.removesuffix("_test")
+        if question in missing:
+            message = f"{missing[question]}; {message}" if message else missing[question]
+        report.results.append(QuestionResult(unit.grade_id, max_points if passed else 0.0, max_points, message))
+    report.executed = _executed_notebook(submission, units)
+    report.seconds = time.monotonic() - started
     return report
+
+
+def _executed_notebook(submission, units):
+    nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(submission.get("metadata", {})))
+    for unit in units:
+        cell = copy.deepcopy(unit.cell)
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for outcome in unit.outcomes for o in outcome.outputs]
+            counts = [o.execution_count for o in unit.outcomes if o.execution_count is not None]
+            cell.execution_count = counts[-1] if counts else None
+        nb.cells.append(cell)
+    return nb
 
 
 def format_report(report, width=120):
     """A per-question table: points, pass/FAIL and the reason, then the total."""
     name_width = max([len(r.grade_id.removesuffix("_test")) for r in report.results] + [8])
-    lines = [f"Grading {report.notebook} (tests from {report.source.name}, {report.cell_timeout} s per cell)", "",
-             f"{'question':<{name_width}}  {'points':>9}  result  reason"]
+    lines = [f"Grading {report.notebook} (tests from {report.source.name}, {report.cell_timeout} s per cell)"]
+    lines += [f"note: {note}" for note in report.notes if note and not note.startswith("isolation:")]
+    lines += ["", f"{'question':<{name_width}}  {'points':>9}  result  reason"]
     indent = " " * (name_width + 21)
     for r in report.results:
         head = f"{r.grade_id.removesuffix('_test'):<{name_width}}  {r.points:>4g} / {r.max_points:<2g}  {'pass' if r.passed else 'FAIL':<6}  "
@@ -148,19 +789,22 @@ def format_report(report, width=120):
     return "\n".join(lines)
 
 
-def grade_folder(folder, cell_timeout=60):
-    """Grade every .ipynb under `folder`: a list of (path relative to folder, Report or the error raised)."""
+def grade_folder(folder, cell_timeout=DEFAULT_CELL_TIMEOUT, jobs=1, **options):
+    """Grade every .ipynb under `folder` (`jobs` at a time, in threads of this process; the gradebook
+    command's parallel runner is coursetools.gradebook): [(path relative to folder, Report or the error)]."""
+    from concurrent.futures import ThreadPoolExecutor
     folder = Path(folder)
-    results = []
-    for path in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in path.parts:
-            continue
+    paths = [p for p in sorted(folder.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
+
+    def one(path):
         try:
-            outcome = grade_notebook(path, cell_timeout)
+            return grade_notebook(path, cell_timeout, **options)
         except Exception as err:  # one broken submission must not stop the whole class's grading
-            outcome = err
-        results.append((str(path.relative_to(folder)), outcome))
-    return results
+            return err
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        outcomes = list(pool.map(one, paths))
+    return [(str(path.relative_to(folder)), outcome) for path, outcome in zip(paths, outcomes)]
 
 
 def write_gradebook(results, out_path):
@@ -169,14 +813,20 @@ def write_gradebook(results, out_path):
     for submission, outcome in results:
         row = {"submission": submission}
         if isinstance(outcome, Exception):
-            row.update(assignment="", score=0, max_score="", error=f"{type(outcome).__name__}: {outcome}")
+            reason = str(outcome) if isinstance(outcome, CannotGrade) else f"{type(outcome).__name__}: {outcome}"
+            row.update(assignment="", score=0, max_score="", error=reason.splitlines()[0] if reason else "")
         else:
-            row.update(assignment=outcome.source.stem, score=outcome.score, max_score=outcome.max_score, error="")
+            row.update(assignment=outcome.assignment or outcome.source.stem, score=outcome.score,
+                       max_score=outcome.max_score, error="")
             for r in outcome.results:
                 row[r.grade_id] = r.points
                 if r.grade_id not in questions:
                     questions.append(r.grade_id)
         rows.append(row)
+    for row in rows:  # a submission that could not be graded scores 0 on every question
+        if row["error"]:
+            for q in questions:
+                row.setdefault(q, 0)
     with open(out_path, "w", newline="") as f:
         writer = csv.DictWriter(f, ["submission", "assignment", "score", "max_score"] + questions + ["error"], restval="")
         writer.writeheader()

@@ -89,7 +89,10 @@ def encode(value, _depth=0):
     if isinstance(value, np.ndarray):
         return _encode_array(value, "numpy.ndarray")
     if _is_tensor(value, "nnlib"):
-        data = object.__getattribute__(value, "data") if "data" in getattr(type(value), "__slots__", ()) else value.data
+        slot = getattr(sys.modules["nnlib"], "Tensor").__dict__.get("data")  # the slot itself, not a subclass's property
+        data = slot.__get__(value) if hasattr(slot, "__get__") else value.data
+        if not isinstance(data, np.ndarray):
+            return {"type": f"nnlib.Tensor holding {_type_name(data)}"}
         return _encode_array(data, "nnlib.Tensor")
     if _is_tensor(value, "torch"):
         return _encode_array(value.detach().cpu().numpy(), "torch.Tensor")
