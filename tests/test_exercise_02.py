@@ -5,13 +5,17 @@ from coursetools.authoring import assert_only_this_question_fails, grade_each, r
 from coursetools.grade import format_report
 
 WRONG = {  # label: (question, the learner's code, words the failure message must contain)
-    "weight gradient transposed (A_prev.T @ delta)": ("q1_linear_backward", '''
-def linear_backward(delta, A_prev, W):
-    return A_prev.T @ delta, delta.sum(axis=0), delta @ W
+    "weight gradient transposed (A_prev @ delta.T)": ("q1_linear_backward_columns", '''
+def linear_backward_columns(delta, A_prev, W):
+    return A_prev @ delta.T, delta.sum(axis=1), W.T @ delta
 ''', "the transpose of W's (out, in)"),
-    "bias gradient averaged instead of summed": ("q1_linear_backward", '''
-def linear_backward(delta, A_prev, W):
-    return delta.T @ A_prev, delta.mean(axis=0), delta @ W
+    "bias gradient summed over the units, not the examples": ("q1_linear_backward_columns", '''
+def linear_backward_columns(delta, A_prev, W):
+    return delta @ A_prev.T, delta.sum(axis=0), W.T @ delta
+''', "one number per example"),
+    "bias gradient averaged over the examples": ("q1_linear_backward_columns", '''
+def linear_backward_columns(delta, A_prev, W):
+    return delta @ A_prev.T, delta.mean(axis=1), W.T @ delta
 ''', "db for N=5, d_in=3, d_out=4"),
     "the shortcut delta = (y_hat - y) / N (ERRATA 56)": ("q2_tanh_mse_delta", '''
 def tanh_mse_delta(Z, Y):
