@@ -1,0 +1,196 @@
+"""Exercise 03: plausible wrong answers lose their question's points, with a message that says why.
+
+Grading a notebook takes seconds (a kernel, torch), so the wrong answers share submissions: submission k
+carries the k-th wrong answer of every question that has one, and the right answer elsewhere. The
+questions' tests are independent (each uses only its own question's function), so every question with a
+wrong answer must fail with its message, and every other question must keep its points.
+"""
+import pytest
+
+from coursetools.authoring import grade_each
+from coursetools.grade import format_report
+
+WRONG = {  # label: (question, the learner's code, *words the failure message must contain)
+    # ---- q1: softplus
+    "softplus overflows": ("q1_softplus", '''
+def softplus(x):
+    out = np.log(1 + np.exp(x.data))
+    def backward(grad):
+        return (grad * np.exp(x.data) / (1 + np.exp(x.data)),)
+    return make_result(out, (x,), backward, "softplus")
+''', "softplus([-1000, 0, 1000])"),
+    "softplus's backward overflows (e^x / (1 + e^x))": ("q1_softplus", '''
+def softplus(x):
+    out = np.logaddexp(0.0, x.data)
+    def backward(grad):
+        return (grad * np.exp(x.data) / (1 + np.exp(x.data)),)
+    return make_result(out, (x,), backward, "softplus")
+''', "gradient at [-1000, 0, 1000]"),
+    # ---- q2: predict the gradient (the chapter's common mistake: a use of a value dropped)
+    "prediction drops x's direct use in u * x": ("q2_predict_gradient", '''
+def predicted_grad(x):
+    return 2 * x * x * np.exp(x * x) + 2 * x
+''', "misses the term from x's direct use in u * x"),
+    "prediction drops h's direct use in L": ("q2_predict_gradient", '''
+def predicted_grad(x):
+    return np.exp(x * x) * (2 * x * x + 1)
+''', "misses the term from h's direct use"),
+    "prediction counts one use of x in x * x": ("q2_predict_gradient", '''
+def predicted_grad(x):
+    return np.exp(x * x) * (x * x + 1) + x
+''', "one of x's two uses in h = x * x"),
+    "prediction made by autograd, not by hand": ("q2_predict_gradient", '''
+def predicted_grad(x):
+    t = nnlib.tensor(x, requires_grad=True)
+    h = t * t
+    (h.exp() * t + h).sum().backward()
+    return t.grad.numpy()
+''', "work the gradient out by hand"),
+    # ---- q3: a Jacobian from VJPs
+    "x.grad not reset between rows (rows accumulate)": ("q3_jacobian", '''
+def jacobian(f, x):
+    x = nnlib.tensor(x, requires_grad=True)
+    y = f(x)
+    rows = []
+    for i in range(y.shape[0]):
+        v = np.zeros(y.shape)
+        v[i] = 1.0
+        y.backward(nnlib.tensor(v), retain_graph=True)
+        rows.append(x.grad.numpy().copy())
+    return np.stack(rows)
+''', "sum of rows 0..i", "reset x.grad"),
+    "no retain_graph: the second backward fails": ("q3_jacobian", '''
+def jacobian(f, x):
+    x = nnlib.tensor(x, requires_grad=True)
+    y = f(x)
+    rows = []
+    for i in range(y.shape[0]):
+        v = np.zeros(y.shape)
+        v[i] = 1.0
+        x.grad = None
+        y.backward(nnlib.tensor(v))
+        rows.append(x.grad.numpy().copy())
+    return np.stack(rows)
+''', "RuntimeError", "second time", "retain_graph=True"),
+    "Jacobian transposed (columns stacked instead of rows)": ("q3_jacobian", '''
+def jacobian(f, x):
+    x = nnlib.tensor(x, requires_grad=True)
+    y = f(x)
+    rows = []
+    for i in range(y.shape[0]):
+        v = np.zeros(y.shape)
+        v[i] = 1.0
+        x.grad = None
+        y.backward(nnlib.tensor(v), retain_graph=True)
+        rows.append(x.grad.numpy().copy())
+    return np.stack(rows, axis=1)
+''', "rows and columns are swapped"),
+    # ---- q4: the order backward walks
+    "a breadth-first order from the root, reversed": ("q4_topological_order", '''
+def topological_order(root):
+    order, seen, queue = [], {id(root)}, [root]
+    while queue:
+        node = queue.pop(0)
+        order.append(node)
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                queue.append(parent)
+    return order[::-1]
+''', "must come before its child 'exp'", "before that child added its share"),
+    "a recursive depth-first search": ("q4_topological_order", '''
+def topological_order(root):
+    order, seen = [], set()
+    def visit(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            for parent in node.parents:
+                visit(parent)
+            order.append(node)
+    visit(root)
+    return order
+''', "RecursionError on a 20,000-op chain"),
+    # ---- q5: the batched matrix product
+    "grad_b not summed over the batch": ("q5_matmul_backward", '''
+def matmul_backward(a, b, grad_out):
+    return grad_out @ b.T, np.swapaxes(a, -1, -2) @ grad_out
+''', "grad_b for a of shape (2, 3, 4): shape (2, 4, 2), expected (4, 2)", "sums over the batch"),
+    "the 2-D rule with .T applied to a batch": ("q5_matmul_backward", '''
+def matmul_backward(a, b, grad_out):
+    return grad_out @ b.T, a.T @ grad_out
+''', "ValueError for a batch a of shape (2, 3, 4)", "np.swapaxes"),
+    "a factor of 2 too many in grad_a": ("q5_matmul_backward", '''
+def matmul_backward(a, b, grad_out):
+    return 2 * grad_out @ b.T, a.T @ grad_out
+''', "grad_a: 12 of 12 elements differ"),
+    # ---- q6: find and fix the bug
+    "the buggy backward handed in unchanged (r held constant)": ("q6_fix_normalize", '''
+def normalize_rows(x):
+    return buggy_normalize_rows(x)
+''', "x.grad for x of shape (3, 5)", "r depends on x as well"),
+    "the fix with the wrong sign": ("q6_fix_normalize", '''
+def normalize_rows(x):
+    r = np.sqrt((x.data ** 2).sum(axis=1, keepdims=True))
+    out = x.data / r
+    def backward(grad):
+        return ((grad + out * (grad * out).sum(axis=1, keepdims=True)) / r,)
+    return make_result(out, (x,), backward, "normalize_rows")
+''', "x.grad for x of shape (3, 5): 15 of 15 elements differ"),
+    "the fix without keepdims (the row sums broadcast the wrong way)": ("q6_fix_normalize", '''
+def normalize_rows(x):
+    r = np.sqrt((x.data ** 2).sum(axis=1, keepdims=True))
+    out = x.data / r
+    def backward(grad):
+        return ((grad - out * (grad * out).sum(axis=1)) / r,)
+    return make_result(out, (x,), backward, "normalize_rows")
+''', "could not be broadcast"),
+    "the formula rebuilt from nnlib ops (autograd does the work)": ("q6_fix_normalize", '''
+def normalize_rows(x):
+    return x / (x * x).sum(dim=1, keepdim=True).sqrt()
+''', "one op whose only parent is x"),
+}
+
+
+def _submissions():
+    """{submission: {question: label}}: submission k holds the k-th wrong answer of each question."""
+    per_question = {}
+    for label, (question, *_) in WRONG.items():
+        per_question.setdefault(question, []).append(label)
+    depth = max(len(labels) for labels in per_question.values())
+    return {f"submission {k}": {q: labels[k] for q, labels in per_question.items() if k < len(labels)}
+            for k in range(depth)}
+
+
+SUBMISSIONS = _submissions()
+WHERE = {label: (name, question) for name, wrong in SUBMISSIONS.items() for question, label in wrong.items()}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    variants = {name: {q: WRONG[label][1] for q, label in wrong.items()} for name, wrong in SUBMISSIONS.items()}
+    return grade_each("03_autograd", variants, tmp_path_factory.mktemp("wrong_answers"))
+
+
+@pytest.mark.parametrize("label", WRONG)
+def test_a_wrong_answer_loses_its_points_and_says_why(graded, label):
+    name, question = WHERE[label]
+    report = graded[name]
+    by_id = {r.grade_id: r for r in report.results}
+    failed = by_id[f"{question}_test"]
+    assert failed.points == 0, f"{label!r} kept the points of {question}:\n{format_report(report)}"
+    missing = [phrase for phrase in WRONG[label][2:] if phrase not in failed.message]
+    assert not missing, f"the message for {label!r} does not say {missing}:\n{format_report(report)}"
+
+
+@pytest.mark.parametrize("name", SUBMISSIONS)
+def test_the_questions_answered_right_keep_their_points(graded, name):
+    report = graded[name]
+    wrong = {f"{question}_test" for question in SUBMISSIONS[name]}
+    lost = [r.grade_id for r in report.results if r.grade_id not in wrong and not r.passed]
+    assert not lost, f"{name} answered {lost} right, yet lost their points:\n{format_report(report)}"
+    assert {r.grade_id for r in report.results} >= wrong
+
+
+def test_every_question_has_a_wrong_answer_tested():
+    from coursetools.authoring import reference_answers
+    assert {question for question, *_ in WRONG.values()} == set(reference_answers("03_autograd"))
