@@ -15,8 +15,9 @@ def _grading_options(p):
                    help="the folder of source notebooks with the tests (default solutions/)")
     p.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
                    help=f"seconds allowed for a whole submission, kernel start included (default {DEFAULT_BUDGET})")
-    p.add_argument("--isolation", choices=("auto", "bwrap", "process"), default=None,
-                   help="how the learner's kernel is isolated (default auto: bubblewrap when it works here)")
+    p.add_argument("--isolation", choices=("auto", "bwrap", "process", "docker", "podman"), default=None,
+                   help="how the learner's kernel is isolated (default auto: bubblewrap when it works here, "
+                        "else process; docker or podman for high-stakes grading)")
 
 
 def _grading_kwargs(args):
