@@ -104,3 +104,28 @@ def test_the_isolation_is_named_in_the_report_and_the_weaker_one_says_so(tmp_pat
     captured = capsys.readouterr()
     assert captured.err.startswith("isolation: process group and resource limits only")
     assert captured.out.rstrip().splitlines()[-1].startswith("total")
+
+
+@pytest.mark.parametrize("mode", ["process", "bwrap"])
+def test_processes_a_kernel_started_are_killed_when_its_grading_ends(mode):
+    if mode == "bwrap" and not bwrap_works():
+        pytest.skip("bubblewrap does not work here")
+    mark = f"3600.{os.getpid()}{len(mode)}"
+    escape = ("import subprocess\n"
+              f"subprocess.Popen(['sleep', '{mark}1'])                                  # a plain child\n"
+              f"subprocess.Popen(['setsid', 'sleep', '{mark}2'], start_new_session=True)   # its own session\n"
+              f"subprocess.Popen(['env', '-i', '/bin/sh', '-c', '(sleep {mark}3 &); exit 0'], start_new_session=True)"
+              "  # an orphan without the sandbox's environment\n")
+    unit = Unit("learner", "escape", None, [(escape + "import time\ntime.sleep(1)", False)])
+    with Sandbox(mode, LIMITS) as sandbox:
+        run = run_units([unit], sandbox, LIMITS, 30, 60)
+    assert not run.stopped and unit.outcomes[0].status == "ok", unit.outcomes[0].evalue
+    alive = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if mark.encode() in open(f"/proc/{entry.name}/cmdline", "rb").read():
+                    alive.append(entry.name)
+            except OSError:
+                pass
+    assert alive == []
