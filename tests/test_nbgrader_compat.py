@@ -86,14 +86,14 @@ def test_nbgraders_release_is_the_courses_exercise(course):
 def test_nbgrader_autograde_gives_the_solution_full_marks(course):
     course, _, _ = course
     score, max_score, grades = _scores(course, "solved")
-    assert max_score == 12 and score == max_score, grades
+    assert max_score == 18 and score == max_score, grades
 
 
 def test_nbgrader_autograde_gives_the_untouched_release_zero(course):
     course, _, _ = course
     score, max_score, grades = _scores(course, "untouched")
-    assert max_score == 12 and score == 0, grades
-    assert len(grades) == 5 and all(points == 0 for points, _ in grades.values())
+    assert max_score == 18 and score == 0, grades
+    assert len(grades) == 6 and all(points == 0 for points, _ in grades.values())
 
 
 def test_no_test_cell_leaves_a_value_nbgrader_would_read_as_partial_credit(course):
