@@ -74,7 +74,9 @@ class Report:
     source: Path
     cell_timeout: int
     results: list = field(default_factory=list)
-    executed: object = field(default=None, repr=False)  # the notebook as the grader ran it, outputs included
+    # the notebook as the grader ran it, outputs included; it holds the source's test cells, hidden tests
+    # too: never hand it to a learner (the per-question table and the notes are what a learner may see)
+    executed: object = field(default=None, repr=False)
     notes: list = field(default_factory=list)  # lines about the whole submission (duplicated or missing cells)
     assignment: str = ""
     budget: float = DEFAULT_BUDGET
@@ -610,6 +612,16 @@ def reference_reports(assignment, source_nb, digest, cell_timeout=DEFAULT_CELL_T
         if key not in _references:
             _references[key] = _run_reference(assignment, source_nb, digest, cell_timeout, budget)
         return _references[key]
+
+
+def reference_for(assignment, source=None, manifest=None, cell_timeout=DEFAULT_CELL_TIMEOUT):
+    """The trusted run's Reference for an assignment of a source folder (checked against its checksum):
+    compute it once and pass it to grade_notebook(..., reference=...) in every worker of a gradebook run.
+    It is plain data (it pickles), and it holds the hidden tests' values: never show it to a learner."""
+    source = Path(source) if source else SOLUTIONS
+    name, _ = find_assignment(f"{assignment}.ipynb", assignment, source)
+    source_nb, digest = load_source(name, source, manifest)
+    return reference_reports(name, source_nb, digest, cell_timeout)
 
 
 def _run_reference(assignment, source_nb, digest, cell_timeout, budget):
