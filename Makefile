@@ -9,7 +9,7 @@ NB ?= exercises/03_autograd.ipynb
 LAB_ARGS ?=  # e.g. make lab LAB_ARGS="--no-browser --allow-root" in a container
 MAKEFLAGS += --no-print-directory  # no "make[1]: Entering directory" lines
 
-.PHONY: lab lab-instructor test test-browser test-gpu setup grade exercises notebooks bench clean
+.PHONY: lab lab-instructor test test-browser test-gpu setup grade exercises release notebooks bench bench-grading clean
 
 # The course's JupyterLab settings (coursetools/jupyter/: no news pop-up, no nbgrader instructor
 # interface), installed into .venv; re-installed when they change or the environment is rebuilt.
@@ -70,12 +70,22 @@ grade: $(STAMP)
 exercises: $(STAMP)
 	$(PY) -m coursetools exercises
 
+# What students receive (nbgrader's source/release split): the course without solutions/ and hidden
+# tests, into a new folder: make release OUT=../course-release [SOURCE=private-solutions/]
+release: $(STAMP)
+	@test -n "$(OUT)" || { echo "name the folder to write: make release OUT=../course-release" >&2; exit 2; }
+	$(PY) -m coursetools release "$(OUT)" $(if $(SOURCE),--source "$(SOURCE)")
+
 notebooks: $(STAMP)
 	$(PY) -m coursetools execute
 
 bench: $(STAMP)
 	for b in overhead mlp conv lstm; do $(PY) benchmarks/bench_$$b.py || exit 1; done
 	$(PY) benchmarks/train_digits.py
+
+# Grades 100 honest submissions of exercise 03 in parallel, as the gradebook does (several minutes).
+bench-grading: $(STAMP)
+	$(PY) benchmarks/bench_grading.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -20,6 +20,13 @@ def _grading_options(p):
                         "else process; docker or podman for high-stakes grading)")
 
 
+def _positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _grading_kwargs(args):
     return {"assignment": args.assignment, "source": args.source, "budget": args.budget, "isolation": args.isolation}
 
@@ -49,6 +56,15 @@ def main(argv=None):
     p.add_argument("--out", type=Path, default=Path("gradebook.csv"))
     p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
     _grading_options(p)
+    p.add_argument("--jobs", type=_positive_int, default=None,
+                   help="submissions graded at once, each in its own worker and kernel (default: one per core)")
+    p.add_argument("--feedback", type=Path, default=None,
+                   help="folder for each student's feedback file, <submission>.md and .html (default: feedback/ next to --out)")
+
+    p = sub.add_parser("release", help="build what students receive: the course without solutions/ and hidden tests")
+    p.add_argument("out", type=Path, help="a new (or empty) folder to write the release to")
+    p.add_argument("--source", type=Path, default=None,
+                   help="the folder of source notebooks (default solutions/; an instructor's private copy)")
 
     p = sub.add_parser("test-gpu", help="run every chapter's PyTorch parts on the GPU and check that they ran there")
     p.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/*.ipynb")
@@ -70,25 +86,43 @@ def main(argv=None):
             if stale:
                 print(AUTHOR_ADVICE)
             return 1 if stale else 0
+        from .exercises import SOLUTIONS
+        if not any(Path(args.source or SOLUTIONS).glob("*.ipynb")):
+            print(f"no source notebooks in {args.source or SOLUTIONS}: exercises/ is generated from the instructor's "
+                  "source (a learners' release has none: its exercises/ comes ready-made)", file=sys.stderr)
+            return 2
         for path in write_exercises(**({"source": args.source} if args.source else {})):
             print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
         return 0
     if args.command == "grade":
         from .grade import CannotGrade, grade_notebook, format_report
+        from .release import grading_options
+        options, release_note = grading_options(_grading_kwargs(args), args.notebook)  # grading/ in a release
         try:
-            report = grade_notebook(args.notebook, cell_timeout=args.timeout, **_grading_kwargs(args))
+            report = grade_notebook(args.notebook, cell_timeout=args.timeout, **options)
         except CannotGrade as err:
             print(f"cannot grade {args.notebook}: {err}", file=sys.stderr)
             return 2  # not graded at all; 1 means graded with some questions failing
         for note in report.notes:
             if note.startswith("isolation:"):
                 print(note, file=sys.stderr)
+        if release_note:
+            report.notes.append(release_note)
         print(format_report(report))
         return 0 if report.all_passed else 1
     if args.command == "gradebook":
-        from .grade import grade_folder, write_gradebook
-        rows = write_gradebook(grade_folder(args.folder, cell_timeout=args.timeout, **_grading_kwargs(args)), args.out)
-        print(f"graded {len(rows)} submissions into {args.out}")
+        from .gradebook import command as gradebook
+        return gradebook(args.folder, args.out, args.feedback, args.jobs, cell_timeout=args.timeout, **_grading_kwargs(args))
+    if args.command == "release":
+        from .exercises import SOLUTIONS
+        from .release import ReleaseError, build_release
+        try:
+            written = build_release(args.out, source=args.source or SOLUTIONS)
+        except ReleaseError as err:
+            print(f"no release written: {err}", file=sys.stderr)
+            return 2
+        print(f"wrote the release to {args.out}: {len(written)} files, no solutions and no hidden tests "
+              f"(exercises/ regenerated; grading/ holds the visible tests a learner grades against)")
         return 0
     if args.command == "test-gpu":
         from .gpucheck import main as test_gpu
