@@ -55,7 +55,7 @@ def write_submission(assignment, path, answers=None, source=SOLUTIONS):
 def grade_answers(assignment, answers, folder, cell_timeout=TEST_CELL_TIMEOUT, **options):
     """Grade one submission built by write_submission (in `folder`): its Report."""
     from .grade import grade_notebook
-    path = write_submission(assignment, Path(folder) / f"{assignment}.ipynb", answers)
+    path = write_submission(assignment, Path(folder) / f"{assignment}.ipynb", answers, options.get("source") or SOLUTIONS)
     return grade_notebook(path, cell_timeout=cell_timeout, **options)
 
 
@@ -63,7 +63,8 @@ def grade_each(assignment, variants, folder, cell_timeout=TEST_CELL_TIMEOUT, job
     """Grade several submissions at once: `variants` is {label: {grade_id: code}}; returns {label: Report}.
     Each variant is a separate submission (folder/<k>/<assignment>.ipynb), graded in its own kernel."""
     from .grade import grade_notebook
-    paths = {label: write_submission(assignment, Path(folder) / f"v{k}" / f"{assignment}.ipynb", answers)
+    source = options.get("source") or SOLUTIONS
+    paths = {label: write_submission(assignment, Path(folder) / f"v{k}" / f"{assignment}.ipynb", answers, source)
              for k, (label, answers) in enumerate(variants.items())}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {label: pool.submit(grade_notebook, path, cell_timeout=cell_timeout, **options)
