@@ -47,6 +47,7 @@ MAX_SUBMISSION_BYTES = 64 * 2**20
 # when two threads parse at once, as grade_each's do): one parse at a time
 _AST_LOCK = threading.Lock()
 MAX_REPORT_TOTAL = 64 * 2**20
+MAX_MESSAGE_BYTES = 64 * 2**20  # one message from a learner's kernel (a report is at most 8 MB)
 HIDDEN_FAILED = "hidden test failed"
 NOT_ATTEMPTED = "not attempted yet: the code still raises NotImplementedError()"
 _HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$(.*?)^\s*### END HIDDEN TESTS\s*$", re.S | re.M)
@@ -456,6 +457,8 @@ class Kernel:
             if self.pid:
                 live_kernels.add(self.pid)
         self.kc = self.km.client()
+        import zmq
+        self.kc.context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)  # a larger message disconnects the kernel
         self.kc.start_channels()
         await asyncio.wait_for(self.kc.wait_for_ready(timeout=timeout), timeout + 5)  # reads the channels itself
         self.tasks = [asyncio.ensure_future(self._read(self.kc.get_iopub_msg, "iopub")),
@@ -572,7 +575,8 @@ async def _run_units(units, sandbox, limits, cell_timeout, budget):
                     run.stopped = {
                         "budget": f"time budget exhausted in {unit.label}: the submission's {budget:g} s budget ran out",
                         "stuck": (f"the kernel did not stop when interrupted after the {cell_timeout} s time limit "
-                                  f"in {unit.label} (it ignores interrupts, or it stopped itself) and was killed"),
+                                  f"in {unit.label} (it ignores interrupts, stopped itself, or sent more than "
+                                  f"{MAX_MESSAGE_BYTES // 2**20} MB of output at once) and was killed"),
                         "died": f"the kernel died in {unit.label} (a memory limit, a crash or exit()?)",
                     }[verdict]
                     return run

@@ -129,3 +129,14 @@ def test_processes_a_kernel_started_are_killed_when_its_grading_ends(mode):
             except OSError:
                 pass
     assert alive == []
+
+
+def test_a_message_too_large_for_the_grader_stops_the_kernel_not_the_grader():
+    from coursetools.grade import MAX_MESSAGE_BYTES
+    units = [Unit("learner", "your cell 1", None, [(f"print('x' * {MAX_MESSAGE_BYTES + 2**20})", False)]),
+             Unit("learner", "your cell 2", None, [("print('never')", False)])]
+    with Sandbox(None, LIMITS) as sandbox:
+        run = run_units(units, sandbox, LIMITS, 5, 60)
+    assert run.stopped.startswith("the kernel did not stop when interrupted after the 5 s time limit in your cell 1")
+    assert f"sent more than {MAX_MESSAGE_BYTES // 2**20} MB of output at once" in run.stopped
+    assert units[1].outcomes == []
