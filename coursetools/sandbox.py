@@ -341,6 +341,8 @@ def become_subreaper():
 
 def _parent_map():
     parents = {}
+    if not os.path.isdir("/proc"):  # macOS: no /proc; the process group and the user id remain
+        return parents
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
@@ -394,6 +396,8 @@ def kill_by_token(token):
     """SIGKILL every process whose environment holds COURSETOOLS_SANDBOX=token (those this user may read)."""
     marker = f"{TOKEN_ENV}={token}".encode()
     me = os.getpid()
+    if not os.path.isdir("/proc"):
+        return
     for _ in range(3):
         found = False
         for entry in os.scandir("/proc"):
