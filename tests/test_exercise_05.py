@@ -42,6 +42,19 @@ def uncorrected_adam_peak(beta1, beta2):
     ratio = (1 - beta1 ** t) / np.sqrt(1 - beta2 ** t)
     return int(np.argmax(ratio)) + 1, float(ratio.max())
 ''', "hidden test failed"),
+    "peak searched over the first 1000 steps only": ("q3_uncorrected_adam_peak", '''
+def uncorrected_adam_peak(beta1, beta2):
+    t = np.arange(1, 1001)                         # "a few hundred" steps, and some margin
+    ratio = (1 - beta1 ** t) / np.sqrt(1 - beta2 ** t)
+    return int(np.argmax(ratio)) + 1, float(ratio.max())
+''', "hidden test failed"),
+    "peak maximised over real t, then rounded": ("q3_uncorrected_adam_peak", '''
+def uncorrected_adam_peak(beta1, beta2):
+    from scipy.optimize import minimize_scalar
+    ratio = lambda t: (1 - beta1 ** t) / np.sqrt(1 - beta2 ** t)
+    t = int(round(minimize_scalar(lambda t: -ratio(t), bounds=(1, 20 / (1 - beta1)), method="bounded").x))
+    return t, float(ratio(t))
+''', "whole numbers on either side"),
     "the given Adam, bug left in (moments shared by all parameters)": ("q4_adam", '''
 def adam(params, grad_fn, n_steps, lr=0.01, betas=(0.9, 0.999), eps=1e-8):
     return adam_given(params, grad_fn, n_steps, lr, betas, eps)
@@ -60,6 +73,12 @@ def adam(params, grad_fn, n_steps, lr=0.01, betas=(0.9, 0.999), eps=1e-8):
             params[i] = params[i] - lr * (m[i] / (1 - beta1 ** t)) / (np.sqrt(v[i] / (1 - beta2 ** t)) + eps)
     return params
 ''', "t counts optimiser steps"),
+    "best momentum from kappa alone (as if lam_min were 1)": ("q5_best_momentum", '''
+def best_momentum(lam_min, lam_max):
+    k = np.sqrt(lam_max / lam_min)
+    rate = (k - 1) / (k + 1)
+    return float(4 / (k + 1) ** 2), float(rate ** 2), float(rate)
+''', "for curvatures in [0.5, 200.0]"),
     "plain gradient descent's best setting, momentum 0": ("q5_best_momentum", '''
 def best_momentum(lam_min, lam_max):
     return 2 / (lam_min + lam_max), 0.0, (lam_max - lam_min) / (lam_max + lam_min)
