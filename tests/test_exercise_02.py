@@ -36,6 +36,11 @@ def mlp_macs(sizes, N):
     layers = [N * a * b for a, b in zip(sizes[:-2], sizes[1:-1])] or [0]
     return sum(layers), 2 * sum(layers) - layers[0]
 ''', "mlp_macs([3, 5], N=7)"),
+    "backward counted as dJ/dW only (no dJ/dA for the layer below)": ("q3_mlp_macs", '''
+def mlp_macs(sizes, N):
+    forward = sum(N * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return forward, forward
+''', "did you count only dJ/dW"),
     "only the sign fixed (sigmoid' still at Z1)": ("q4_fixed_backward", '''
 def fixed_backward(params, cache, y):
     N, C = len(y), params["W2"].shape[0]
@@ -96,6 +101,17 @@ def mlp_backward(weights, biases, X, Y):
             delta = (delta @ weights[l]) * (Zs[l - 1] > 0)
     return grad_weights, grad_biases
 ''', "N times too large"),
+    "relu' left out of the hidden deltas": ("q5_mlp_backward", '''
+def mlp_backward(weights, biases, X, Y):
+    Y_hat, Zs, As = mlp_forward(weights, biases, X)
+    delta = (Y_hat - Y) / len(X)
+    grad_weights, grad_biases = [None] * len(weights), [None] * len(weights)
+    for l in reversed(range(len(weights))):
+        grad_weights[l], grad_biases[l] = delta.T @ As[l], delta.sum(axis=0)
+        if l > 0:
+            delta = delta @ weights[l]
+    return grad_weights, grad_biases
+''', "without relu' in the hidden deltas", "relu'(Z) = (Z > 0)"),
     "only the encoder's use of W counted": ("q6_tied_autoencoder_grad", '''
 def tied_autoencoder_grad(W, X):
     H = np.tanh(X @ W.T)
@@ -114,7 +130,7 @@ def tied_autoencoder_grad(W, X):
 
 # The first wrong answer of each question is graded alone, as coursetools/AUTHORING.md describes; the others
 # share submissions (one wrong answer per question in each: the questions do not depend on each other), so
-# that the module grades 8 notebooks rather than 15.
+# that the module grades 9 notebooks rather than 17.
 BY_QUESTION = {}
 for label, (question, *_) in WRONG.items():
     BY_QUESTION.setdefault(question, []).append(label)
