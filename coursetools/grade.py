@@ -829,7 +829,8 @@ def write_gradebook(results, out_path):
     for submission, outcome in results:
         row = {"submission": submission}
         if isinstance(outcome, Exception):
-            reason = str(outcome) if isinstance(outcome, CannotGrade) else f"{type(outcome).__name__}: {outcome}"
+            one_line = isinstance(outcome, CannotGrade) or type(outcome).__name__ == "GradingFailed"  # the gradebook's
+            reason = str(outcome) if one_line else f"{type(outcome).__name__}: {outcome}"
             row.update(assignment="", score=0, max_score="", error=reason.splitlines()[0] if reason else "")
         else:
             row.update(assignment=outcome.assignment or outcome.source.stem, score=outcome.score,
