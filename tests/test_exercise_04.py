@@ -23,6 +23,10 @@ def bce_with_logits(z, y):
     p = 1 / (1 + np.exp(-z))
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 ''', "write the loss without computing sigmoid(z)"),
+    "log(1 + e^z) - y z derived but typed in as written (overflows)": ("q3_bce_with_logits", '''
+def bce_with_logits(z, y):
+    return float(np.mean(np.log1p(np.exp(z)) - y * z))
+''', "log(1 + e^z) as written"),
     "binary cross-entropy summed instead of averaged": ("q3_bce_with_logits", '''
 def bce_with_logits(z, y):
     return float(np.sum(np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))))
@@ -89,6 +93,21 @@ def threshold_for_precision(scores, labels, min_precision):
         if np.sum(called & (labels == 1)) >= min_precision * np.sum(called):
             return float(t)
 ''', "the same recall with a higher precision"),
+    "thresholds as positions in the sorted order (a tie split in two)": ("q6_threshold_for_precision", '''
+def threshold_for_precision(scores, labels, min_precision):
+    order = np.argsort(-scores, kind="stable")
+    tp = np.cumsum(labels[order] == 1)
+    ok = np.flatnonzero(tp >= min_precision * np.arange(1, len(scores) + 1))
+    return float(scores[order][ok[np.argmax(tp[ok])]])
+''', "a tie cannot be split"),
+    "an image called positive when its score is > t, not >= t": ("q6_threshold_for_precision", '''
+def threshold_for_precision(scores, labels, min_precision):
+    positive = labels == 1
+    for t in np.unique(scores):
+        called = scores > t
+        if np.sum(called & positive) >= min_precision * np.sum(called):
+            return float(np.min(scores[called & positive]))
+''', "the lower threshold 0.5 also reaches it"),
 }
 
 
