@@ -98,7 +98,7 @@ def imports_of_coursetools(source):
 
 # Families of course-tooling tests, by name: the graders' (test_grading_*.py), each chapter exercise's
 # wrong answers (test_exercise_NN.py), the instructor's release, feedback files and nbgrader's own tools.
-COURSE_TOOLING_PATTERNS = ("test_grading*.py", "test_exercise_*.py", "test_release*.py", "test_feedback*.py",
+COURSE_TOOLING_PATTERNS = ("test_grading*.py", "grading_*.py", "test_exercise_*.py", "test_release*.py", "test_feedback*.py",
                            "test_nbgrader*.py", "test_gradebook*.py")
 
 
