@@ -105,11 +105,12 @@ def _system_binds(made):
 def bwrap_command(rundir=None):
     """The bwrap command line that runs a command in the sandbox (before the command itself)."""
     made = set()
+    # /tmp first: a fresh tmpfs, on which the binds below may then place a virtual environment that lives
+    # under /tmp (a clone in /tmp, as CI may make); binding before it would be hidden by it
     args = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-            "--die-with-parent", "--new-session", *_system_binds(made), "--proc", "/proc", "--dev", "/dev",
-            "--tmpfs", "/tmp"]
+            "--die-with-parent", "--new-session", "--tmpfs", "/tmp", *_system_binds(made), "--proc", "/proc",
+            "--dev", "/dev"]
     if rundir is not None:
-        made -= {p for p in made if p == "/tmp" or p.startswith("/tmp/")}  # /tmp is a fresh tmpfs now
         args += _parents(rundir / "work", made)
         args += ["--bind", str(rundir / "work"), str(rundir / "work"),
                  "--bind", str(rundir / "conn"), str(rundir / "conn"),
