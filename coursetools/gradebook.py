@@ -223,10 +223,13 @@ def grade_paths(paths, jobs=None, timeout=None, grade_one=_grade_in_worker, prog
     outcomes = [None] * len(paths)
     lock = threading.Lock()
 
+    live = set()  # the workers running now: killed if the gradebook itself is interrupted (Ctrl-C)
+    stopping = threading.Event()
+
     def run_slot():
         worker = None
         try:
-            while True:
+            while not stopping.is_set():
                 try:
                     k, path = todo.get_nowait()
                 except queue.Empty:
@@ -234,12 +237,14 @@ def grade_paths(paths, jobs=None, timeout=None, grade_one=_grade_in_worker, prog
                 try:
                     if worker is None:
                         worker = _Worker(grade_one, options)
+                        live.add(worker)
                     outcome = worker.grade(path, timeout)
                 except Exception as err:  # the worker would not start, or its pipe failed: this submission only
                     if worker is not None:
                         worker.kill()
                     outcome = GradingFailed(f"the grading process failed ({type(err).__name__}: {err})")
                 if worker is not None and not worker.alive():
+                    live.discard(worker)
                     worker = None  # a fresh worker for the next submission
                 outcomes[k] = outcome
                 if progress is not None:
@@ -249,13 +254,21 @@ def grade_paths(paths, jobs=None, timeout=None, grade_one=_grade_in_worker, prog
             traceback.print_exc()
         finally:
             if worker is not None:
+                live.discard(worker)
                 worker.close()
 
     threads = [threading.Thread(target=run_slot, daemon=True) for _ in range(jobs)]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.5)  # a plain join() would not let Ctrl-C through
+    except BaseException:
+        stopping.set()
+        for worker in list(live):  # they run in sessions of their own: Ctrl-C does not reach them
+            worker.kill()
+        raise
     return [(path, outcome if outcome is not None else GradingFailed("not graded (the gradebook was interrupted)"))
             for path, outcome in zip(paths, outcomes)]
 

@@ -7,6 +7,9 @@ import time
 
 def grade_by_name(path, options):
     name = os.path.basename(str(path))
+    if name.startswith("hangpid"):  # says which process hangs, in the file it was given
+        with open(path, "w") as f:
+            f.write(str(os.getpid()))
     if name.startswith("hang"):
         time.sleep(3600)
     if name.startswith("exit"):

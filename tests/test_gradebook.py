@@ -6,6 +6,9 @@ would never have); the last grades a real mixed class of chapter 03 submissions 
 """
 import csv
 import os
+import signal
+import subprocess
+import sys
 import time
 
 import nbformat
@@ -45,6 +48,36 @@ def test_workers_are_reused_and_run_in_parallel(tmp_path):
 def test_the_results_keep_the_order_of_the_submissions(tmp_path):
     paths = [tmp_path / f"s{k:02d}" for k in range(12)]
     assert [p for p, _ in grade_paths(paths, jobs=3, grade_one=grade_by_name)] == paths
+
+
+def test_interrupting_the_gradebook_stops_its_workers(tmp_path):
+    # the workers run in sessions of their own, so Ctrl-C in the terminal reaches only the gradebook
+    paths = [tmp_path / "hangpid1", tmp_path / "hangpid2"]
+    code = ("import sys; sys.path[:0] = %r\n"
+            "from coursetools.gradebook import grade_paths\nfrom gradebook_standins import grade_by_name\n"
+            "grade_paths(%r, jobs=2, timeout=600, grade_one=grade_by_name)\n") % (sys.path, [str(p) for p in paths])
+    gradebook = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.monotonic() + 120
+    while not all(p.exists() and p.read_text() for p in paths):
+        assert time.monotonic() < deadline and gradebook.poll() is None, "the workers did not start"
+        time.sleep(0.2)
+    workers = [int(p.read_text()) for p in paths]
+    gradebook.send_signal(signal.SIGINT)
+    assert gradebook.wait(60) != 0
+    for pid in workers:
+        deadline = time.monotonic() + 20
+        while _running(pid):
+            assert time.monotonic() < deadline, f"worker {pid} still runs after the gradebook was interrupted"
+            time.sleep(0.2)
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split(")")[-1].split()[0] != "Z"  # a zombie has stopped
 
 
 # ---- a real class of chapter 03 submissions, --jobs 2 ----
@@ -108,3 +141,14 @@ def test_gradebook_rejects_zero_jobs(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["gradebook", str(tmp_path), "--jobs", "0"])
     assert "--jobs" in capsys.readouterr().err
+
+
+def test_the_benchmarks_class_is_copies_of_one_honest_submission(tmp_path):
+    import sys
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from benchmarks import bench_grading
+    paths = bench_grading.make_class(tmp_path / "class", 3)
+    assert [p.parent.name for p in paths] == ["student000", "student001", "student002"]
+    honest = write_submission("03_autograd", tmp_path / "honest.ipynb").read_text()
+    assert all(p.read_text() == honest for p in paths)
