@@ -10,7 +10,7 @@ the first page) on a free port of 127.0.0.1 with a token, and drives Debian's ch
 2. there is no nbgrader instructor interface (menu, Validate button, formgrader) and no news pop-up;
 3. the file browser goes to the root; a double-click opens exercises/, another exercises/03_autograd.ipynb;
 4. question 1's answer (from solutions/) is typed into its `# YOUR CODE HERE` cell; Ctrl+S saves it;
-5. the notebook's last cell grades the saved file, and the table says `q1_softplus  3 / 3  pass`;
+5. the notebook's last cell grades the saved file, and the table says `q1_softplus  N / N  pass`;
 6. in a JupyterLab terminal, `python` is the course's and `python -m coursetools grade ...` grades;
 7. at no point was a dialog (.jp-Dialog: kernel or server errors, questions) or a notification shown.
 
@@ -42,6 +42,7 @@ CHAPTER = "notebooks/00_start_here.ipynb"
 EXERCISE = "exercises/03_autograd.ipynb"
 SOLUTION = REPO / "solutions" / "03_autograd.ipynb"
 QUESTION = "q1_softplus"
+FULL_ROW = r"(\d+) / \1"  # the question's full points, whatever the exercise gives it (`2 / 2`)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 TIME_LIMIT = 180  # seconds, the whole test
 
@@ -307,8 +308,8 @@ def learner_session(page, check, port, token, shot):
     except Exception:
         pass
     text = table.first.inner_text() if table.count() else ""
-    row = re.search(rf"^{QUESTION}\s+3 / 3\s+pass\s*$", text, re.M)
-    check(bool(row), f"grading from the notebook prints `{row.group(0).strip() if row else QUESTION + '  3 / 3  pass'}` "
+    row = re.search(rf"^{QUESTION}\s+{FULL_ROW}\s+pass\s*$", text, re.M)
+    check(bool(row), f"grading from the notebook prints `{row.group(0).strip() if row else QUESTION + '  N / N  pass'}` "
           f"({check.elapsed():.0f} s)", "" if row else f"output: {text[-600:]!r}")
     total = re.search(r"^total\s+\S+ / \S+.*$", text, re.M)
     check(bool(total), f"the table ends with `{re.sub(r'  +', '  ', total.group(0)) if total else 'total  X / Y'}`")
@@ -352,12 +353,12 @@ def learner_session(page, check, port, token, shot):
     check(Path(lines[0]) == REPO, "a JupyterLab terminal starts at the repository root", lines[0])
     check(Path(lines[1]) == REPO / ".venv" / "bin" / "python", "a JupyterLab terminal's `python` is the course's", lines[1])
     tables = out.split("exit status")
-    learner = re.search(rf"^{QUESTION}\s+3 / 3\s+pass", tables[0], re.M)
+    learner = re.search(rf"^{QUESTION}\s+{FULL_ROW}\s+pass", tables[0], re.M)
     check(bool(learner) and "exit status 1" in out, f"`python -m coursetools grade {EXERCISE}` in the terminal prints "
           f"the table and exits 1 while a question fails ({check.elapsed():.0f} s)", "" if learner else repr(out[-300:]))
     made = tables[1] if len(tables) > 2 else ""
     noise = [l for l in made.splitlines() if re.match(r"make(\[\d+\])?: ", l) or "Entering directory" in l]
-    check(bool(re.search(rf"^{QUESTION}\s+3 / 3\s+pass", made, re.M)) and not noise and "exit status 0" in out,
+    check(bool(re.search(rf"^{QUESTION}\s+{FULL_ROW}\s+pass", made, re.M)) and not noise and "exit status 0" in out,
           f"`make grade NB={EXERCISE}` prints the table and a last line, without make's error noise",
           (made.strip().splitlines() or [""])[-1] if not noise else f"noise: {noise}")
     page.wait_for_timeout(500)
