@@ -27,6 +27,8 @@ def test_readme_example_runs_on_torch_with_the_import_changed():
 
 def test_readme_names_the_two_commands_and_ci_runs_the_test_command():
     assert "make lab" in README and "make test" in README
+    if (REPO / "grading").is_dir() and not (REPO / "solutions").is_dir():
+        return  # a learners' release (python -m coursetools release) has no CI of its own
     assert "make test" in (REPO / ".ci" / "run").read_text()
 
 

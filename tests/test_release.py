@@ -100,9 +100,15 @@ def test_the_exercises_are_the_generated_ones(release, source):
     assert sorted(p.name for p in (release / "exercises").iterdir()) == [f"{ASSIGNMENT}.ipynb"]
 
 
-def test_the_release_of_the_repository_generates_every_exercise(tmp_path):
-    out = tmp_path / "course"
-    written = build_release(out, reference=False)  # the layout only: no trusted kernel runs
+@pytest.fixture(scope="module")
+def full_release(tmp_path_factory):
+    """A release of the whole repository, its layout only (no trusted kernel runs)."""
+    out = tmp_path_factory.mktemp("full_release") / "course"
+    return out, build_release(out, reference=False)
+
+
+def test_the_release_of_the_repository_generates_every_exercise(full_release):
+    out, written = full_release
     for solution in sorted((REPO / "solutions").glob("*.ipynb")):
         assert (out / "exercises" / solution.name).read_text() == exercise_text(solution)
     assert not any(p.startswith("solutions/") for p in written)
@@ -139,6 +145,17 @@ def test_the_learners_tests_in_the_release_collect(release):
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "error" not in done.stdout.lower().splitlines()[-1]
+
+
+def test_the_release_passes_its_own_checks_of_the_repository(full_release):
+    # the tests that look at the repository as a whole (its README and CI, its test files, stored
+    # outputs, packaging) pass in a release, which has no solutions/, no CI and fewer tests
+    out, _ = full_release
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_testing.py",
+                           "tests/test_readme.py", "tests/test_notebook_outputs.py", "tests/test_packaging.py"],
+                          cwd=out, env=dict(os.environ, PYTHONPATH=str(out)),
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 def test_a_release_is_never_built_over_something_or_from_a_release(release, tmp_path):
