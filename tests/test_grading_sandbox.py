@@ -109,6 +109,7 @@ def test_the_isolation_is_named_in_the_report_and_the_weaker_one_says_so(tmp_pat
 @pytest.mark.parametrize("mode", ["process", "bwrap"])
 def test_processes_a_kernel_started_are_killed_when_its_grading_ends(mode):
     if mode == "bwrap" and not bwrap_works():
+        assert not os.environ.get("CI"), "CI installs bubblewrap (.ci/run): this path must run there"
         pytest.skip("bubblewrap does not work here")
     mark = f"3600.{os.getpid()}{len(mode)}"
     escape = ("import subprocess\n"
