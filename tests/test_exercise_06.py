@@ -16,6 +16,54 @@ def pca_reconstruct(X, k):
     return mean + (X - mean) @ V @ V.T
 '''
 
+ELASTIC_NET = '''
+def elastic_net(X, y, alpha, l1_ratio, steps):
+    m, n = X.shape
+    x_mean, y_mean = X.mean(axis=0), y.mean()
+    Xc, yc = X - x_mean, y - y_mean
+    lr = 1.0 / np.linalg.eigvalsh(Xc.T @ Xc / m).max()
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+    theta = np.zeros(n)
+    for _ in range(steps):
+        v = theta - lr * Xc.T @ (Xc @ theta - yc) / m
+        theta = PROX
+    return theta, float(y_mean - x_mean @ theta)
+'''
+COORDINATE_DESCENT = '''
+def lasso_coordinate_descent(X, y, lam, sweeps):
+    m, n = X.shape
+    x_mean, y_mean = X.mean(axis=0), y.mean()
+    Xc, yc = CENTRED
+    z = (Xc ** 2).sum(axis=0) / m
+    theta, residual = np.zeros(n), yc.copy()
+    for _ in range(sweeps):
+        for j in ORDER:
+            rho = Xc[:, j] @ (residual + Xc[:, j] * theta[j]) / m
+            new = soft_threshold(rho, lam) / z[j]
+            residual -= Xc[:, j] * (new - theta[j])
+            theta[j] = new
+    return theta, float(y_mean - x_mean @ theta)
+'''
+EARLY_STOPPING = '''
+def early_stopping(val_losses, patience):
+    best_epoch, best_loss, waited = 1, val_losses[0], 0
+    for epoch in range(2, len(val_losses) + 1):
+        if val_losses[epoch - 1] COMPARE best_loss:
+            best_epoch, best_loss, waited = epoch, val_losses[epoch - 1], 0
+        else:
+            waited += 1
+        if waited == patience:
+            return best_epoch OFFSET, epoch OFFSET
+    return best_epoch OFFSET, len(val_losses) OFFSET
+'''
+
+
+def variant(template, **parts):
+    for name, text in parts.items():
+        template = template.replace(name, text)
+    return template
+
+
 WRONG = {  # label: (question, the learner's code, words the failure message must contain)
     "L2 prox as a gradient step": ("q1_l2_prox", '''
 def l2_prox(v, t):
@@ -155,6 +203,65 @@ def lasso_coordinate_descent(X, y, lam, sweeps):
             theta[j] = new
     return theta, float(y_mean - x_mean @ theta)
 ''', "the curvature along coordinate j"),
+    "L2 prox of t |u|^2 (the 1/2 forgotten)": ("q1_l2_prox", '''
+def l2_prox(v, t):
+    return v / (1 + 2 * t)
+''', "whose derivative is t u"),
+    "early stopping: a tie counted as a new best": ("q2_early_stopping",
+                                                    variant(EARLY_STOPPING, COMPARE="<=", OFFSET=""), "a tie is not a new best"),
+    "early stopping: epochs numbered from 0": ("q2_early_stopping",
+                                               variant(EARLY_STOPPING, COMPARE="<", OFFSET="- 1"), "numbered from 1"),
+    "FGSM with an unstabilised softmax": ("q3_fgsm_linear", '''
+def fgsm_linear(W, b, X, y, eps):
+    p = np.exp(X @ W.T + b)
+    p /= p.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1.0
+    return np.clip(X + eps * np.sign(p @ W), 0.0, 1.0)
+''', "subtract each row's maximum"),
+    "FGSM by nnlib's autograd (not by hand)": ("q3_fgsm_linear", '''
+def fgsm_linear(W, b, X, y, eps):
+    x = nnlib.tensor(X, requires_grad=True)
+    F.cross_entropy(x @ nnlib.tensor(W).T + nnlib.tensor(b), nnlib.tensor(y)).backward()
+    return np.clip(X + eps * np.sign(x.grad.numpy()), 0.0, 1.0)
+''', "used nnlib's autograd"),
+    "PCA error by reconstructing inside the function": ("q4_pca_reconstruction", PCA_RECONSTRUCT_RIGHT + '''
+def reconstruction_error_from_eigenvalues(X, k):
+    mean = X.mean(axis=0)
+    V = np.linalg.eigh(np.cov(X.T))[1][:, ::-1][:, :k]
+    return float(np.mean(np.sum((X - mean - (X - mean) @ V @ V.T) ** 2, axis=1)))
+''', "eigenvalues alone"),
+    "PCA error as the fraction of variance discarded": ("q4_pca_reconstruction", PCA_RECONSTRUCT_RIGHT + '''
+def reconstruction_error_from_eigenvalues(X, k):
+    values = np.linalg.eigvalsh(np.cov(X.T))[::-1]
+    return float(values[k:].sum() / values.sum())
+''', "fraction of the variance"),
+    "PCA error from eigvalsh's ascending order": ("q4_pca_reconstruction", PCA_RECONSTRUCT_RIGHT + '''
+def reconstruction_error_from_eigenvalues(X, k):
+    m = len(X)
+    return float((m - 1) / m * np.linalg.eigvalsh(np.cov(X.T))[k:].sum())
+''', "ascending order"),
+    "elastic net thresholded at alpha l1_ratio, not eta alpha l1_ratio": (
+        "q5_elastic_net", variant(ELASTIC_NET, PROX="soft_threshold(v, l1) / (1 + lr * l2)"), "not eta alpha l1_ratio"),
+    "elastic net: shrink, then threshold": (
+        "q5_elastic_net", variant(ELASTIC_NET, PROX="soft_threshold(v / (1 + lr * l2), lr * l1)"), "threshold first"),
+    "elastic net by scikit-learn's ElasticNet": ("q5_elastic_net", '''
+def elastic_net(X, y, alpha, l1_ratio, steps):
+    model = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-12, max_iter=100_000).fit(X, y)
+    return model.coef_, float(model.intercept_)
+''', "called scikit-learn's coordinate descent"),
+    "coordinate descent in reversed order": ("q6_lasso_coordinate_descent",
+                                             variant(COORDINATE_DESCENT, CENTRED="X - x_mean, y - y_mean",
+                                                     ORDER="reversed(range(n))"), "theta_(n-1) first"),
+    "coordinate descent without centring": ("q6_lasso_coordinate_descent",
+                                            variant(COORDINATE_DESCENT, CENTRED="X, y", ORDER="range(n)"), "not centred"),
+    "coordinate descent by scikit-learn's Lasso, one sweep per iteration": ("q6_lasso_coordinate_descent", '''
+def lasso_coordinate_descent(X, y, lam, sweeps):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = Lasso(alpha=lam, max_iter=sweeps, tol=0.0).fit(X, y)
+    return model.coef_, float(model.intercept_)
+''', "called scikit-learn's coordinate descent"),
 }
 
 
