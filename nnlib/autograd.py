@@ -80,12 +80,12 @@ def unbroadcast(grad, shape):
 
 
 sequence = itertools.count(1)  # numbers graph nodes in the order they were made
-rebased = False  # becomes True once a tensor has been changed in place with grad mode on
+inplace_change_seen = False  # becomes True once a tensor has been changed in place with grad mode on
 
 
-def note_rebase():
-    global rebased
-    rebased = True
+def note_inplace_change():
+    global inplace_change_seen
+    inplace_change_seen = True
 
 
 def parents_as_recorded(node):
@@ -118,7 +118,7 @@ def topological_order(root):
             continue
         visited.add(id(node))
         stack.append((node, True))
-        if rebased and node._parents:
+        if inplace_change_seen and node._parents:
             node._parents = parents_as_recorded(node)
         for parent in node._parents:
             if parent.requires_grad and id(parent) not in visited:
@@ -130,8 +130,9 @@ def backward(root, gradient=None, retain_graph=False):
     """Reverse-mode differentiation from `root`, accumulating into the `.grad` of leaf tensors.
 
     Visits nodes in reverse topological order, so a node's gradient is complete (summed over all
-    of its uses) before it is passed on to its parents. Without `retain_graph`, each node drops its
-    backward function as soon as it has been used: a second backward through it is an error.
+    of its uses) before it is passed on to its parents. Without `retain_graph`, a node that saved values
+    (mul, matmul, exp, ...) frees them once used, so a second backward through it is an error; a node that
+    saved nothing (add, sum, reshape) can be backpropagated through again, as in torch.
     """
     if not root.requires_grad:
         raise RuntimeError(
@@ -180,7 +181,9 @@ def backward(root, gradient=None, retain_graph=False):
                 continue
             if type(parent_grad) is not np.ndarray or parent_grad.dtype != parent.data.dtype:
                 parent_grad = np.asarray(parent_grad, dtype=parent.data.dtype)
-            assert parent_grad.shape == parent.data.shape, (node._op, parent_grad.shape, parent.data.shape)
+            if parent_grad.shape != parent.data.shape:
+                raise RuntimeError(f"the backward of '{node._op}' returned a gradient of shape {parent_grad.shape} "
+                                   f"for an input of shape {parent.data.shape}")
             key = id(parent)
             grads[key] = grads[key] + parent_grad if key in grads else parent_grad
         if not retain_graph and node._saved:
@@ -298,11 +301,25 @@ class Function:
             if len(grads) != len(args):
                 raise RuntimeError(f"function {cls.__name__}.backward returned an incorrect number of gradients "
                                    f"(expected {len(args)}, one per argument of forward, got {len(grads)})")
-            return tuple(None if grads[k] is None else np.asarray(getattr(grads[k], "data", grads[k])) for k in positions)
+            return tuple(None if grads[k] is None else _function_grad(cls, k, grads[k], args[k]) for k in positions)
 
         saved = [t for t in ctx.saved_tensors if t is not out]
         result = make_result(out.data, [args[k] for k in positions], backward_fn, cls.__name__, saved=saved,
                              saves_output=any(t is out for t in ctx.saved_tensors))
-        if result.requires_grad:
-            result._op = cls.__name__
         return result
+
+
+def _function_grad(cls, index, grad, arg):
+    """A custom Function's gradient for argument `index` as an array of the argument's shape; one that
+    broadcast up to a larger shape is summed back (as torch does), any other shape is an error."""
+    grad = np.asarray(getattr(grad, "data", grad))
+    if grad.shape != arg.shape:
+        try:
+            fits = np.broadcast_shapes(grad.shape, arg.shape) == grad.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f"function {cls.__name__}.backward returned an invalid gradient at index {index}: "
+                               f"got shape {grad.shape} but expected shape {arg.shape} (the shape of that argument)")
+        grad = unbroadcast(grad, arg.shape)
+    return grad

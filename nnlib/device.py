@@ -23,8 +23,9 @@ class device:
         self.type, self.index = name, index
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        if isinstance(other, str):  # x.device == "cuda" is False (not an error), as in torch
+            name, _, number = other.partition(":")
+            return (self.type, self.index) == (name, int(number) if number else None)
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):

@@ -16,7 +16,7 @@ _ALLOWED = {
     ("collections", "OrderedDict"), ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "slice"),
     ("numpy", "dtype"), ("numpy", "ndarray"), ("numpy.core.multiarray", "_reconstruct"),
     ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
-    ("numpy._core.multiarray", "scalar"), ("nnlib.serialization", "_SavedTensor"),
+    ("numpy._core.multiarray", "scalar"), ("nnlib.serialization", "_SavedTensor"), ("nnlib.tensor", "Size"),
 }
 
 
@@ -55,8 +55,12 @@ class _RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) in _ALLOWED or module.startswith("numpy") and name.startswith("dtype"):
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"nnlib.load refuses to load {module}.{name}: only tensors, arrays, numbers, "
-                                     "strings and plain containers can be loaded (as torch.load(weights_only=True))")
+        raise _Refused(f"nnlib.load refuses to load {module}.{name}: only tensors, arrays, numbers, strings and "
+                       "plain containers can be loaded (as torch.load(weights_only=True))")
+
+
+class _Refused(pickle.UnpicklingError):
+    """A class the file names but load will not build (its own message, not "not a file written by save")."""
 
 
 def save(obj, f):
@@ -70,12 +74,21 @@ def save(obj, f):
 
 
 def load(f, map_location=None, weights_only=True):
-    """Read what `save` wrote. `map_location` may only name the CPU (nnlib's one device)."""
+    """Read what `save` wrote. `map_location` may only name the CPU (nnlib's one device).
+
+    `weights_only` is accepted for torch's spelling, but loading is always restricted (as weights_only=True).
+    """
     if map_location is not None:
         from .device import check_device
         check_device(map_location)
-    data = f.read() if hasattr(f, "read") else open(f, "rb").read()
+    if hasattr(f, "read"):
+        data = f.read()
+    else:
+        with open(f, "rb") as source:
+            data = source.read()
     try:
         return _unpack(_RestrictedUnpickler(io.BytesIO(data)).load())
+    except _Refused as err:
+        raise RuntimeError(str(err)) from None
     except (pickle.UnpicklingError, EOFError) as err:
         raise RuntimeError(f"nnlib.load: this is not a file written by nnlib.save ({err})") from None

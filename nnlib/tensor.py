@@ -72,7 +72,7 @@ def make_result(data, parents, backward_fn, name, saved=None, saves_output=False
         out._parents = tuple(parents)
         out._backward = backward_fn
         out._op = name
-        if autograd.rebased:  # creation order, so that a later in-place change can't rewire this node
+        if autograd.inplace_change_seen:  # creation order, so that a later in-place change can't rewire this node
             out._seq = next(autograd.sequence)  # (nodes made before any such change count as 0: the oldest)
         if saved is None:
             saved = parents
@@ -250,6 +250,10 @@ class Tensor:
         requires grad refuses (its .grad would no longer mean anything); any other tensor becomes
         the result's node, with its old values kept in a copy for the ops that still need them.
         Every in-place change bumps the version counter, which backward checks.
+
+        Ops recorded before the change keep the old history: after `y = x * 2; z = y + 1; y.mul_(3)`,
+        y is a mul node whose parent holds y's old values and history (`_rebase` = (when, that tensor)),
+        and z, numbered before the change (`_seq`), still backpropagates through the old y, as in torch.
         """
         recording = autograd._state.enabled
         if recording and self.requires_grad and self._op is None:
@@ -265,6 +269,9 @@ class Tensor:
                 source._seq = getattr(self, "_seq", 0)
             source._rebase = getattr(self, "_rebase", None)
         result = compute(source)
+        if recording and any(p is self for p in result._parents):
+            # `y += y`: the other operand is self's old value too, or self would become its own parent
+            result._parents = tuple(source if p is self else p for p in result._parents)
         if result.shape != self.shape:
             raise RuntimeError(f"{name}: the result has shape {result.shape}, which doesn't match the shape "
                                f"{self.shape} of the tensor changed in place (an in-place op cannot broadcast self)")
@@ -279,7 +286,7 @@ class Tensor:
         self._version[0] += 1
         if recording:
             # ops recorded before this change keep using self's old history (now `source`), as in torch
-            autograd.note_rebase()
+            autograd.note_inplace_change()
             when = next(autograd.sequence)
             self._rebase = (when, source)
             if result.requires_grad:
@@ -551,7 +558,7 @@ class Tensor:
     def new_ones(self, *size, dtype=None): return ones(*size, dtype=dtype or self.dtype)
     def new_tensor(self, data, dtype=None): return tensor(data, dtype=dtype or self.dtype)
 
-    # ---- methods for the ops of issue 6 (sin, cos, gather, ...) go below --------------------------
+    # ---- methods for more of torch's ops: trigonometry, selection, sorting, splitting, ... --------------
     def sin(self): return _ops.sin(self)
     def cos(self): return _ops.cos(self)
     def log1p(self): return _ops.log1p(self)

@@ -18,7 +18,7 @@ DEFAULT_TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-5), np.dtype(np.float32): 
 def _as_array(value):
     """An nnlib Tensor, a torch tensor (without importing torch), a NumPy array, a number or a nested list as an ndarray."""
     if hasattr(value, "detach") and hasattr(value, "cpu") and hasattr(value, "numpy"):
-        return value.detach().cpu().numpy()  # a torch tensor, even one that requires grad
+        return value.detach().cpu().numpy()  # a torch or nnlib tensor, even one that requires grad
     value = getattr(value, "data", value)  # an nnlib Tensor's array
     return np.asarray(value)
 

@@ -8,8 +8,8 @@ import numbers
 import numpy as np
 
 from ..device import check_device
-from ..ops.conv import (adaptive_avg_pool2d, as_pair, avg_pool2d, check_avg_pool_options, conv2d, max_pool2d,
-                        padding_sides)
+from ..ops.conv import (adaptive_avg_pool2d, as_pair, avg_pool2d, check_avg_pool_options, check_no_ceil_mode, conv2d,
+                        max_pool2d, padding_sides)
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -72,9 +72,7 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
-        if ceil_mode:
-            raise ValueError("MaxPool2d: ceil_mode=True is not supported: nnlib rounds the output size down "
-                             "(ceil_mode=False, torch's default); pad the input to keep the last partial window")
+        check_no_ceil_mode("MaxPool2d", ceil_mode)
         if return_indices:
             raise ValueError("MaxPool2d: return_indices=True is not supported (nnlib has no MaxUnpool2d to use them)")
         self.kernel_size = kernel_size

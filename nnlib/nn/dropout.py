@@ -3,8 +3,7 @@ import numbers
 
 import numpy as np
 
-from ..tensor import as_tensor
-from ..tensor import Tensor, default_generator
+from ..tensor import Tensor, as_tensor, default_generator
 from .module import Module
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from ..tensor import DEFAULT_FLOAT, Tensor
 
 
-def as_tensor(value, like=None):
+def as_operand(value, like=None):
     """`value` as a Tensor; a Python number takes the dtype of `like` (so float32 stays float32)."""
     if isinstance(value, Tensor):
         return value
@@ -18,6 +18,11 @@ def as_tensor(value, like=None):
     return Tensor(value)
 
 
+def float_data(v):
+    """Integer and boolean data as float32: torch's exp, sin, log1p, ... of an integer tensor are float32 tensors."""
+    return v if v.dtype.kind == "f" else v.astype(DEFAULT_FLOAT)
+
+
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating point
 
 
@@ -27,17 +32,22 @@ def result_type(a, b):
     A higher category (bool < integer < float) wins: float32 with an int64 tensor stays float32.
     Within one category, a tensor with dimensions outranks a 0-d one (float32 with a 0-d float64
     stays float32) and otherwise the larger type wins. Python numbers arrive here already as 0-d
-    tensors of the other operand's dtype, or float32 for a float with an integer tensor (as_tensor).
+    tensors of the other operand's dtype, or float32 for a float with an integer tensor (as_operand).
     """
     dtype_a, dtype_b = a.data.dtype, b.data.dtype
     if dtype_a == dtype_b:
         return dtype_a
+    dims_a, dims_b = a.data.ndim > 0, b.data.ndim > 0
+    if dims_a != dims_b and _CATEGORY[dtype_a.kind] == _CATEGORY[dtype_b.kind]:
+        return dtype_a if dims_a else dtype_b
+    return promote_dtypes(dtype_a, dtype_b)
+
+
+def promote_dtypes(dtype_a, dtype_b):
+    """PyTorch's promotion of two dtypes (both tensors with dimensions): the higher category wins, then the larger type."""
     cat_a, cat_b = _CATEGORY[dtype_a.kind], _CATEGORY[dtype_b.kind]
     if cat_a != cat_b:
         return dtype_a if cat_a > cat_b else dtype_b
-    dims_a, dims_b = a.data.ndim > 0, b.data.ndim > 0
-    if dims_a != dims_b:
-        return dtype_a if dims_a else dtype_b
     return np.promote_types(dtype_a, dtype_b)
 
 
@@ -53,11 +63,11 @@ def check_same_dtype(op_name, a, b):
                            f"and {b.dtype} (shape {b.shape}); convert one with .to(...), .float() or .double()")
 
 
-def as_tensor_pair(a, b):
+def as_operand_pair(a, b):
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         return a, b  # the common case, first
-    a = as_tensor(a, like=b if isinstance(b, Tensor) else None)
-    b = as_tensor(b, like=a)
+    a = as_operand(a, like=b if isinstance(b, Tensor) else None)
+    b = as_operand(b, like=a)
     return a, b
 
 

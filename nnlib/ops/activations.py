@@ -3,14 +3,14 @@ import numpy as np
 
 from ..autograd import differentiable
 from ..tensor import make_result
-from ._common import as_tensor, dim_or_axis, normalize_dim
+from ._common import as_operand, dim_or_axis, float_data, normalize_dim
 from ._erf import erfc
 
 
 @differentiable
 def relu(x):
     """y = max(x, 0);  dL/dx = dL/dy * [x > 0]."""
-    x = as_tensor(x)
+    x = as_operand(x)
     out = np.maximum(x.data, 0).astype(x.dtype, copy=False)
     return make_result(out, (x,), lambda g: (g * (x.data > 0),), "relu")
 
@@ -24,16 +24,16 @@ def _stable_sigmoid(v):
 @differentiable
 def sigmoid(x):
     """y = 1 / (1 + e^-x);  dL/dx = dL/dy * y (1 - y)."""
-    x = as_tensor(x)
-    out = _stable_sigmoid(x.data)
+    x = as_operand(x)
+    out = _stable_sigmoid(float_data(x.data))
     return make_result(out, (x,), lambda g: (g * out * (1 - out),), "sigmoid", saved=(), saves_output=True)
 
 
 @differentiable
 def tanh(x):
     """y = tanh(x);  dL/dx = dL/dy * (1 - y^2)."""
-    x = as_tensor(x)
-    out = np.tanh(x.data)
+    x = as_operand(x)
+    out = np.tanh(float_data(x.data))
     return make_result(out, (x,), lambda g: (g * (1 - out * out),), "tanh", saved=(), saves_output=True)
 
 
@@ -55,7 +55,7 @@ def gelu(x, approximate="none"):
 
     Phi comes from erfc, not 1 + erf: accurate (relative to its size) for very negative x too.
     """
-    x = as_tensor(x)
+    x = as_operand(x)
     _check_float(x, "gelu")
     if approximate == "none":
         v = x.data.astype(np.float64)  # erfc works in float64; a float32 result is rounded once at the end
@@ -84,7 +84,7 @@ def gelu(x, approximate="none"):
 @differentiable
 def leaky_relu(x, negative_slope=0.01, inplace=False):
     """y = x for x > 0, negative_slope * x otherwise;  dL/dx = dL/dy * (1 if x > 0 else negative_slope)."""
-    x = as_tensor(x)
+    x = as_operand(x)
     if inplace:
         return x._inplace("leaky_relu_", lambda t: leaky_relu(t, negative_slope))
     _check_float(x, "leaky_relu")
@@ -96,7 +96,7 @@ def leaky_relu(x, negative_slope=0.01, inplace=False):
 @differentiable
 def silu(x, inplace=False):
     """y = x sigmoid(x) (also called swish);  dL/dx = dL/dy * s (1 + x (1 - s)), s = sigmoid(x)."""
-    x = as_tensor(x)
+    x = as_operand(x)
     if inplace:
         return x._inplace("silu_", lambda t: silu(t))
     _check_float(x, "silu")
@@ -113,7 +113,7 @@ def _logsumexp(v, axis):
 @differentiable
 def logsumexp(x, dim=None, keepdim=False, *, axis=None):
     """y = log sum_j e^(x_j) (computed as m + log sum_j e^(x_j - m), m = max_j x_j);  dL/dx = dL/dy * softmax(x)."""
-    x = as_tensor(x)
+    x = as_operand(x)
     axis = normalize_dim(dim_or_axis(dim, axis, "logsumexp", required=True), x.ndim, "logsumexp")
     kept = _logsumexp(x.data, axis)
     out = kept if keepdim else np.squeeze(kept, axis)
@@ -121,13 +121,13 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None):
     def backward(g):
         g = g if keepdim else np.expand_dims(g, axis)
         return (g * np.exp(x.data - kept),)
-    return make_result(out, (x,), backward, "logsumexp", saves_output=keepdim)
+    return make_result(out, (x,), backward, "logsumexp", saves_output=True)  # out is `kept`, or a view of it
 
 
 @differentiable
 def softmax(x, dim=None, *, axis=None):
     """y_i = e^(x_i) / sum_j e^(x_j);  dL/dx_i = y_i (dL/dy_i - sum_j dL/dy_j y_j)."""
-    x = as_tensor(x)
+    x = as_operand(x)
     axis = normalize_dim(dim_or_axis(dim, axis, "softmax", required=True), x.ndim, "softmax")
     out = np.exp(x.data - _logsumexp(x.data, axis))
 
@@ -139,7 +139,7 @@ def softmax(x, dim=None, *, axis=None):
 @differentiable
 def log_softmax(x, dim=None, *, axis=None):
     """y_i = x_i - logsumexp(x);  dL/dx_i = dL/dy_i - softmax(x)_i sum_j dL/dy_j."""
-    x = as_tensor(x)
+    x = as_operand(x)
     axis = normalize_dim(dim_or_axis(dim, axis, "log_softmax", required=True), x.ndim, "log_softmax")
     out = x.data - _logsumexp(x.data, axis)
 

@@ -2,11 +2,11 @@
 import numpy as np
 
 from ..tensor import Tensor
-from ._common import as_tensor_pair, broadcast_shape
+from ._common import as_operand_pair, broadcast_shape
 
 
 def _compare(name, a, b, fn):
-    a, b = as_tensor_pair(a, b)
+    a, b = as_operand_pair(a, b)
     broadcast_shape(name, a.shape, b.shape)
     return Tensor(fn(a.data, b.data))
 

@@ -23,7 +23,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd import differentiable
 from ..tensor import make_result
-from ._common import as_tensor
+from ._common import as_operand
 
 
 def as_pair(value, name, op_name):
@@ -152,7 +152,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     dL/dcols = W_mat^T @ G, which col2im adds back onto the input. An unbatched (C_in, H, W) input is
     treated as a batch of one, as in PyTorch.
     """
-    x, weight = as_tensor(input), as_tensor(weight)
+    x, weight = as_operand(input), as_operand(weight)
     if x.ndim == 3:
         return conv2d(x.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0)
     if x.ndim != 4 or weight.ndim != 4:
@@ -160,7 +160,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                          f"(C_out, C_in / groups, kH, kW), got input {tuple(x.shape)} and weight {tuple(weight.shape)}")
     _check_groups(x, weight, groups)
     (n, c, h, w), (c_out, c_g, kh, kw) = x.shape, weight.shape  # c_g = C_in / groups channels per group
-    bias = None if bias is None else as_tensor(bias)
+    bias = None if bias is None else as_operand(bias)
     if bias is not None and bias.shape != (c_out,):
         raise ValueError(f"conv2d: bias must have shape ({c_out},) for weight {tuple(weight.shape)}, "
                          f"got {tuple(bias.shape)}")
@@ -225,7 +225,8 @@ def _pool_settings(op_name, x, kernel_size, stride, padding, dilation=1):
     return kernel, stride, sides, dilation, out_hw
 
 
-def _no_ceil_mode(op_name, ceil_mode):
+def check_no_ceil_mode(op_name, ceil_mode):
+    """Pooling rounds its output size down only. Public: MaxPool2d checks its argument with it."""
     if ceil_mode:
         raise ValueError(f"{op_name}: ceil_mode=True is not supported: nnlib rounds the output size down "
                          "(ceil_mode=False, torch's default); pad the input to keep the last partial window")
@@ -242,8 +243,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     PyTorch); a position that is the maximum of several overlapping windows receives all their gradients.
     ceil_mode=True and return_indices=True are not supported (a ValueError).
     """
-    x = as_tensor(input)
-    _no_ceil_mode("max_pool2d", ceil_mode)
+    x = as_operand(input)
+    check_no_ceil_mode("max_pool2d", ceil_mode)
     if return_indices:
         raise ValueError("max_pool2d: return_indices=True is not supported (nnlib has no max_unpool2d to use them)")
     kernel, stride, sides, dilation, out_hw = _pool_settings("max_pool2d", x, kernel_size, stride, padding, dilation)
@@ -264,7 +265,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def check_avg_pool_options(op_name, ceil_mode, count_include_pad, divisor_override):
     """avg_pool2d takes torch's arguments, but only their defaults. Public: AvgPool2d checks them with it."""
-    _no_ceil_mode(op_name, ceil_mode)
+    check_no_ceil_mode(op_name, ceil_mode)
     if not count_include_pad or divisor_override is not None:
         raise ValueError(f"{op_name}: count_include_pad={count_include_pad}, divisor_override={divisor_override} "
                          "is not supported: nnlib divides by kH kW, padding included (count_include_pad=True, "
@@ -282,7 +283,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     Backward: every position of a window receives g_{n,c,i,j} / (kH kW). Only the defaults of ceil_mode,
     count_include_pad and divisor_override are supported (others are a ValueError).
     """
-    x = as_tensor(input)
+    x = as_operand(input)
     check_avg_pool_options("avg_pool2d", ceil_mode, count_include_pad, divisor_override)
     kernel, stride, sides, dilation, out_hw = _pool_settings("avg_pool2d", x, kernel_size, stride, padding)
     x_pad = _pad(x.data, sides, 0.0)
@@ -328,7 +329,7 @@ def adaptive_avg_pool2d(input, output_size):
     with A (OH, H) holding 1/|R_i| on bin R_i of row i and B (OW, W) likewise, y = A x B^T per image and
     channel, and the backward is its transpose, dL/dx = A^T g B. output_size 1 is global average pooling.
     """
-    x = as_tensor(input)
+    x = as_operand(input)
     if x.ndim not in (3, 4):
         raise ValueError(f"adaptive_avg_pool2d: expected input (N, C, H, W) or (C, H, W), got shape {tuple(x.shape)}")
     if x.dtype.kind != "f":

@@ -3,13 +3,13 @@ to each input's shape (`unbroadcast`), because a broadcast input was used once p
 import numpy as np
 
 from ..autograd import differentiable, unbroadcast
-from ..tensor import DEFAULT_FLOAT, make_result
-from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, result_type
+from ..tensor import DEFAULT_FLOAT, Tensor, make_result
+from ._common import as_operand, as_operand_pair, broadcast_shape, cast, float_data, result_type
 
 
 def _binary(name, a, b, forward, backward, saved=None, saves_output=False, true_division=False):
     a_given, b_given = a, b
-    a, b = as_tensor_pair(a, b)
+    a, b = as_operand_pair(a, b)
     a_data, b_data = a.data, b.data
     broadcast_shape(name, a_data.shape, b_data.shape)
     if a_data.dtype != b_data.dtype or true_division and a_data.dtype.kind != "f":
@@ -55,12 +55,13 @@ def mul(a, b):
 @differentiable
 def div(a, b):
     """y = a / b;  dL/da = dL/dy / b,  dL/db = -dL/dy * a / b^2."""
-    return _binary("div", a, b, np.divide, lambda g, a, b, y: (g / b, -g * a / (b * b)), true_division=True)
+    # -g (a / b) / b, not -g a / b^2: b^2 underflows to 0 for |b| < 1e-154 (float64) where the quotient is finite
+    return _binary("div", a, b, np.divide, lambda g, a, b, y: (g / b, -g * (a / b) / b), true_division=True)
 
 
 def _pow_backward(g, a, b, y):
-    grad_a = g * b * np.power(a, b - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
+        grad_a = np.where(b == 0, 0.0, g * b * np.power(a, b - 1))  # d(a^0)/da = 0, also at a = 0 (not 0 * inf)
         grad_b = g * y * np.log(a)
     # 0^b with b >= 0 has derivative 0 in b (PyTorch's convention), not 0 * log(0) = nan
     grad_b = np.where((a == 0) & (b >= 0), 0.0, grad_b)
@@ -92,14 +93,9 @@ def minimum(a, b):
 
 
 def _unary(name, x, forward, backward, saved=None, saves_output=False):
-    x = as_tensor(x)
+    x = as_operand(x)
     out = forward(x.data)
     return make_result(out, (x,), lambda g: (backward(g, x.data, out),), name, saved=saved, saves_output=saves_output)
-
-
-def _as_float(v):
-    """Integer and boolean data as float32: torch's sin, log1p, ... of an integer tensor are float32 tensors."""
-    return v if v.dtype.kind == "f" else v.astype(DEFAULT_FLOAT)
 
 
 @differentiable
@@ -111,31 +107,31 @@ def neg(x):
 @differentiable
 def exp(x):
     """y = e^x;  dL/dx = dL/dy * e^x  (the output itself)."""
-    return _unary("exp", x, np.exp, lambda g, x, y: g * y, saved=(), saves_output=True)
+    return _unary("exp", x, lambda v: np.exp(float_data(v)), lambda g, x, y: g * y, saved=(), saves_output=True)
 
 
 @differentiable
 def log(x):
     """y = ln x;  dL/dx = dL/dy / x."""
-    return _unary("log", x, np.log, lambda g, x, y: g / x)
+    return _unary("log", x, lambda v: np.log(float_data(v)), lambda g, x, y: g / x)
 
 
 @differentiable
 def log1p(x):
     """y = ln(1 + x), accurate for tiny x (where 1 + x would round to 1);  dL/dx = dL/dy / (1 + x)."""
-    return _unary("log1p", x, lambda v: np.log1p(_as_float(v)), lambda g, x, y: g / (1 + x))
+    return _unary("log1p", x, lambda v: np.log1p(float_data(v)), lambda g, x, y: g / (1 + x))
 
 
 @differentiable
 def expm1(x):
     """y = e^x - 1, accurate for tiny x;  dL/dx = dL/dy * e^x = dL/dy * (y + 1)  (torch's formula)."""
-    return _unary("expm1", x, lambda v: np.expm1(_as_float(v)), lambda g, x, y: g * (y + 1), saved=(), saves_output=True)
+    return _unary("expm1", x, lambda v: np.expm1(float_data(v)), lambda g, x, y: g * (y + 1), saved=(), saves_output=True)
 
 
 @differentiable
 def sqrt(x):
     """y = sqrt(x);  dL/dx = dL/dy / (2 sqrt(x))."""
-    return _unary("sqrt", x, np.sqrt, lambda g, x, y: g / (2 * y), saved=(), saves_output=True)
+    return _unary("sqrt", x, lambda v: np.sqrt(float_data(v)), lambda g, x, y: g / (2 * y), saved=(), saves_output=True)
 
 
 @differentiable
@@ -161,13 +157,13 @@ def square(x):
 @differentiable
 def sin(x):
     """y = sin x;  dL/dx = dL/dy * cos x."""
-    return _unary("sin", x, lambda v: np.sin(_as_float(v)), lambda g, x, y: g * np.cos(x))
+    return _unary("sin", x, lambda v: np.sin(float_data(v)), lambda g, x, y: g * np.cos(x))
 
 
 @differentiable
 def cos(x):
     """y = cos x;  dL/dx = -dL/dy * sin x."""
-    return _unary("cos", x, lambda v: np.cos(_as_float(v)), lambda g, x, y: -g * np.sin(x))
+    return _unary("cos", x, lambda v: np.cos(float_data(v)), lambda g, x, y: -g * np.sin(x))
 
 
 @differentiable
@@ -175,16 +171,24 @@ def clamp(x, min=None, max=None):
     """y = min(max(x, lo), hi);  dL/dx = dL/dy where lo <= x <= hi, else 0."""
     if min is None and max is None:
         raise ValueError("clamp: give at least one of min and max")
+    if any(hasattr(b, "shape") for b in (min, max)):
+        raise TypeError("clamp: in nnlib, min and max are numbers; for a tensor bound use "
+                        "nnlib.maximum(x, lo) and nnlib.minimum(x, hi) (they pass gradients to the bound too)")
     lo = -np.inf if min is None else min
     hi = np.inf if max is None else max
+    x = as_operand(x)
+    float_bound = any(isinstance(b, (float, np.floating)) for b in (min, max))
+    dtype = np.dtype(DEFAULT_FLOAT) if float_bound and x.dtype.kind != "f" else x.dtype  # int clamped to 0.5: float32
 
     def backward(g, x, y):
         return g * ((x >= lo) & (x <= hi))
-    return _unary("clamp", x, lambda v: np.clip(v, lo, hi).astype(v.dtype, copy=False), backward)
+    return _unary("clamp", x, lambda v: np.clip(v, lo, hi).astype(dtype, copy=False), backward)
 
 
 @differentiable
 def to_dtype(x, dtype):
     """y = x stored as `dtype`;  dL/dx = dL/dy converted back to x's dtype."""
     dtype = np.dtype(dtype)
+    if dtype.kind != "f":  # an integer or bool tensor has no gradient: it leaves the graph, as in torch
+        return Tensor._wrap(as_operand(x).data.astype(dtype))
     return _unary("to_dtype", x, lambda v: v.astype(dtype), lambda g, x, y: g.astype(x.dtype), saved=())

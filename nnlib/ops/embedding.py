@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd import differentiable
 from ..tensor import make_result
-from ._common import as_tensor
+from ._common import as_operand
 
 
 def _check_indices(input, num_embeddings):
@@ -24,7 +24,7 @@ def embedding(input, weight, padding_idx=None):
 
     The backward adds (np.add.at) rather than assigns, so an id used twice gets both gradients.
     """
-    input, weight = as_tensor(input), as_tensor(weight)
+    input, weight = as_operand(input), as_operand(weight)
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must have shape (num_embeddings, embedding_dim), got {tuple(weight.shape)}")
     _check_indices(input, weight.shape[0])

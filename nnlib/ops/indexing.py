@@ -8,8 +8,8 @@ import re
 import numpy as np
 
 from ..autograd import differentiable, unbroadcast
-from ..tensor import make_result
-from ._common import as_tensor
+from ..tensor import make_result, share_version
+from ._common import as_operand
 
 
 def _index_to_numpy(index):
@@ -35,17 +35,19 @@ def _check_index_dtypes(index, shape):
 @differentiable
 def getitem(x, index):
     """y = x[index] (ints, slices, None, ..., boolean masks, integer arrays);  dL/dx scatters dL/dy back."""
-    x = as_tensor(x)
+    x = as_operand(x)
     index = _index_to_numpy(index)
     _check_index_dtypes(index, x.shape)
     try:
         out = x.data[index]
     except IndexError as err:
         message = re.sub(r"\baxis\b", "dimension", str(err))
-        raise IndexError(f"index out of range for a tensor of shape {x.shape}: {message}") from None
+        what = "index out of range" if "out of bounds" in message else "invalid index"
+        raise IndexError(f"{what} for a tensor of shape {x.shape}: {message}") from None
 
     parts = index if isinstance(index, tuple) else (index,)
     may_repeat = any(isinstance(p, np.ndarray) and p.dtype.kind in "iu" for p in parts)
+    basic = not any(isinstance(p, (np.ndarray, np.bool_, bool)) for p in parts)  # ints, slices, None, ...
 
     def backward(g):
         grad = np.zeros_like(x.data)
@@ -54,15 +56,20 @@ def getitem(x, index):
         else:
             grad[index] = g  # slices, ints and masks pick each element at most once (and this is fast)
         return (grad,)
-    return make_result(np.array(out, copy=True), (x,), backward, "getitem", saved=())
+    if not basic:
+        return make_result(out, (x,), backward, "getitem", saved=())  # advanced indexing copies, as in torch
+    # basic indexing is a view of x, as in torch: x[0].zero_() under no_grad changes x (x[0, 1] too: `...` keeps
+    # NumPy from returning a scalar copy)
+    view = x.data[parts + (Ellipsis,)] if Ellipsis not in parts else out
+    return share_version(make_result(view, (x,), backward, "getitem", saved=()), x)
 
 
 @differentiable
 def index_put(x, index, values):
     """y = x with y[index] = values (what `x[index] = values` computes);
     dL/dx = dL/dy with zeros at the overwritten places,  dL/dvalues = dL/dy[index] (summed where values broadcast)."""
-    x = as_tensor(x)
-    values = as_tensor(values, like=x)
+    x = as_operand(x)
+    values = as_operand(values, like=x)
     index = _index_to_numpy(index)
     _check_index_dtypes(index, x.shape)
     out = x.data.copy()
@@ -70,7 +77,8 @@ def index_put(x, index, values):
         out[index] = values.data
     except IndexError as err:
         message = re.sub(r"\baxis\b", "dimension", str(err))
-        raise IndexError(f"index out of range for a tensor of shape {x.shape}: {message}") from None
+        what = "index out of range" if "out of bounds" in message else "invalid index"
+        raise IndexError(f"{what} for a tensor of shape {x.shape}: {message}") from None
     except ValueError:
         raise ValueError(f"cannot assign values of shape {values.shape} to the selected part of shape "
                          f"{x.data[index].shape} of a tensor of shape {x.shape}") from None

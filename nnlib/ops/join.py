@@ -1,10 +1,13 @@
 """Ops that combine tensors or choose between them: cat, stack, pad, where; and their inverses
 split, chunk and unbind, which are slices (getitem), so they need no backward of their own."""
+import functools
+
 import numpy as np
 
 from ..autograd import differentiable, unbroadcast
 from ..tensor import make_result
-from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, dim_or_axis, normalize_dim, result_type
+from ._common import (as_operand, as_operand_pair, broadcast_shape, cast, dim_or_axis, normalize_dim, promote_dtypes,
+                      result_type)
 from .indexing import getitem
 
 
@@ -19,12 +22,13 @@ def _check_same_shapes_except(tensors, dim, op_name):
 @differentiable
 def cat(tensors, dim=0, *, axis=None):
     """Join tensors along an existing dimension;  dL/dx_k = the slice of dL/dy that x_k filled."""
-    tensors = [as_tensor(t) for t in tensors]
+    tensors = [as_operand(t) for t in tensors]
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
     axis = normalize_dim(dim_or_axis(dim, axis, "cat", default=0), tensors[0].ndim, "cat")
     _check_same_shapes_except(tensors, axis, "cat")
-    out = np.concatenate([t.data for t in tensors], axis=axis)
+    dtype = functools.reduce(promote_dtypes, [t.dtype for t in tensors])  # torch's promotion, not NumPy's
+    out = np.concatenate([cast(t.data, dtype) for t in tensors], axis=axis)
     boundaries = np.cumsum([t.shape[axis] for t in tensors])[:-1]
     return make_result(out, tensors, lambda g: tuple(np.split(g, boundaries, axis=axis)), "cat", saved=())
 
@@ -32,12 +36,13 @@ def cat(tensors, dim=0, *, axis=None):
 @differentiable
 def stack(tensors, dim=0, *, axis=None):
     """Join same-shaped tensors along a new dimension;  dL/dx_k = dL/dy[..., k, ...]."""
-    tensors = [as_tensor(t) for t in tensors]
+    tensors = [as_operand(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: expected a non-empty list of tensors")
     _check_same_shapes_except(tensors, None, "stack")
     axis = normalize_dim(dim_or_axis(dim, axis, "stack", default=0), tensors[0].ndim + 1, "stack")
-    out = np.stack([t.data for t in tensors], axis=axis)
+    dtype = functools.reduce(promote_dtypes, [t.dtype for t in tensors])
+    out = np.stack([cast(t.data, dtype) for t in tensors], axis=axis)
     return make_result(out, tensors, lambda g: tuple(np.moveaxis(g, axis, 0)), "stack", saved=())
 
 
@@ -45,7 +50,7 @@ def stack(tensors, dim=0, *, axis=None):
 def pad(x, pad, value=0.0):
     """Constant padding with torch.nn.functional.pad's convention: `pad` = (left, right) for the last
     dimension, then (left, right) for the one before, and so on;  dL/dx = the unpadded middle of dL/dy."""
-    x = as_tensor(x)
+    x = as_operand(x)
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ValueError(f"pad: expected pairs of (left, right) sizes for at most {x.ndim} dimensions, got {tuple(pad)}")
     if any(p < 0 for p in pad):
@@ -64,7 +69,7 @@ def where(condition, a, b):
     condition = np.asarray(getattr(condition, "data", condition))
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be boolean, got dtype {condition.dtype}")
-    a, b = as_tensor_pair(a, b)
+    a, b = as_operand_pair(a, b)
     broadcast_shape("where", condition.shape, a.shape, b.shape)
     dtype = result_type(a, b)
     out = np.where(condition, cast(a.data, dtype), cast(b.data, dtype))
@@ -79,7 +84,7 @@ def where(condition, a, b):
 def split(x, split_size_or_sections, dim=0):
     """Pieces of `x` along `dim`: of size split_size_or_sections each (the last may be smaller), or of the
     listed sizes, as torch.split. Each piece is a slice of x, so gradients flow back through getitem."""
-    x = as_tensor(x)
+    x = as_operand(x)
     axis = normalize_dim(dim, x.ndim, "split")
     length = x.shape[axis]
     if isinstance(split_size_or_sections, int):
@@ -100,7 +105,7 @@ def split(x, split_size_or_sections, dim=0):
 
 def chunk(x, chunks, dim=0):
     """`chunks` pieces of (nearly) equal size along `dim`, as torch.chunk: each of size ceil(n / chunks)."""
-    x = as_tensor(x)
+    x = as_operand(x)
     axis = normalize_dim(dim, x.ndim, "chunk")
     if chunks <= 0:
         raise ValueError(f"chunk: the number of chunks must be positive, got {chunks}")
@@ -109,6 +114,6 @@ def chunk(x, chunks, dim=0):
 
 def unbind(x, dim=0):
     """The slices of `x` along `dim`, each without that dimension, as torch.unbind."""
-    x = as_tensor(x)
+    x = as_operand(x)
     axis = normalize_dim(dim, x.ndim, "unbind")
     return tuple(getitem(x, (slice(None),) * axis + (k,)) for k in range(x.shape[axis]))

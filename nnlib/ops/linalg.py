@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd import differentiable, unbroadcast
 from ..tensor import make_result
-from ._common import as_tensor, as_tensor_pair, broadcast_shape, cast, check_same_dtype, result_type
+from ._common import as_operand, as_operand_pair, broadcast_shape, cast, check_same_dtype, result_type
 
 
 def _check_matmul_shapes(a_shape, b_shape):
@@ -30,7 +30,7 @@ def matmul(a, b):
     A 1-D A is treated as a row (1, n) and a 1-D B as a column (n, 1), and that extra
     dimension is removed from the result, exactly as numpy.matmul and torch.matmul do.
     """
-    a, b = as_tensor_pair(a, b)
+    a, b = as_operand_pair(a, b)
     _check_matmul_shapes(a.shape, b.shape)
     check_same_dtype("matmul", a, b)
     out = np.matmul(a.data, b.data)
@@ -56,14 +56,16 @@ def linear(input, weight, bias=None):
     (the rows of every leading dimension of x count as one batch). One node instead of
     transpose + matmul + add: fewer temporaries, and dL/dW comes out in W's own layout.
     """
-    x, weight = as_tensor_pair(input, weight)
+    x, weight = as_operand_pair(input, weight)
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {x.shape} needs {weight.shape[1] if weight.ndim == 2 else '?'} "
                          f"features in its last dimension to match weight of shape {weight.shape} (out, in)")
     check_same_dtype("linear (input and weight)", x, weight)
-    parents = (x, weight) if bias is None else (x, weight, as_tensor(bias, like=weight))
+    parents = (x, weight) if bias is None else (x, weight, as_operand(bias, like=weight))
     if bias is not None and parents[2].shape != (weight.shape[0],):
         raise ValueError(f"linear: bias has shape {parents[2].shape}, expected ({weight.shape[0]},)")
+    if bias is not None:
+        check_same_dtype("linear (weight and bias)", weight, parents[2])
     out = x.data @ weight.data.T
     if bias is not None:
         out += parents[2].data
@@ -75,12 +77,12 @@ def linear(input, weight, bias=None):
         if bias is None:
             return grad_x, grad_w
         return grad_x, grad_w, rows_g.sum(axis=0) if parents[2].requires_grad else None
-    return make_result(out, parents, backward, "linear")
+    return make_result(out, parents, backward, "linear", saved=(x, weight))  # backward never reads the bias
 
 
 def mm(a, b):
     """torch.mm: the product of two 2-D tensors (matmul, refusing other shapes as torch does)."""
-    a, b = as_tensor_pair(a, b)
+    a, b = as_operand_pair(a, b)
     if a.ndim != 2 or b.ndim != 2:
         raise ValueError(f"mm: both operands must be 2-D, got shapes {a.shape} and {b.shape} (matmul takes any)")
     return matmul(a, b)
@@ -88,7 +90,7 @@ def mm(a, b):
 
 def bmm(a, b):
     """torch.bmm: batched products of two 3-D tensors with the same batch size (no broadcasting)."""
-    a, b = as_tensor_pair(a, b)
+    a, b = as_operand_pair(a, b)
     if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
         raise ValueError(f"bmm: expected two 3-D tensors with the same batch size, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
@@ -96,7 +98,7 @@ def bmm(a, b):
 
 def dot(a, b):
     """torch.dot: the inner product of two 1-D tensors of the same length."""
-    a, b = as_tensor_pair(a, b)
+    a, b = as_operand_pair(a, b)
     if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
         raise ValueError(f"dot: expected two 1-D tensors of the same length, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
@@ -105,7 +107,7 @@ def dot(a, b):
 @differentiable
 def outer(a, b):
     """Y = a b^T for 1-D a and b, i.e. Y[i, j] = a[i] b[j];  dL/da = dL/dY b,  dL/db = (dL/dY)^T a."""
-    a, b = as_tensor_pair(a, b)
+    a, b = as_operand_pair(a, b)
     if a.ndim != 1 or b.ndim != 1:
         raise ValueError(f"outer: expected two 1-D tensors, got shapes {a.shape} and {b.shape}")
     dtype = result_type(a, b)  # torch.outer promotes, as a[:, None] * b does
@@ -200,7 +202,7 @@ def einsum(equation, *operands):
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])  # torch.einsum('ij,jk', [a, b]) is allowed too
-    operands = [as_tensor(t) for t in operands]
+    operands = [as_operand(t) for t in operands]
     if not isinstance(equation, str):
         raise TypeError(f"einsum: the first argument must be the equation string, got {type(equation).__name__}")
     for k, t in enumerate(operands[1:], start=1):

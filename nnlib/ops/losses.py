@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd import differentiable
 from ..tensor import make_result
-from ._common import as_tensor, broadcast_shape
+from ._common import as_operand, broadcast_shape
 from .activations import _logsumexp, _stable_sigmoid
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -31,7 +31,7 @@ def _check_same_shape(name, input, target):
 @differentiable
 def mse_loss(input, target, reduction="mean"):
     """L = mean((x - y)^2);  dL/dx = 2 (x - y) / n."""
-    input, target = as_tensor(input), as_tensor(target, like=as_tensor(input))
+    input, target = as_operand(input), as_operand(target, like=as_operand(input))
     _check_same_shape("mse_loss", input, target)
     diff = input - target
     return _reduce("mse_loss", diff * diff, reduction)
@@ -40,7 +40,7 @@ def mse_loss(input, target, reduction="mean"):
 @differentiable
 def l1_loss(input, target, reduction="mean"):
     """L = mean(|x - y|);  dL/dx = sign(x - y) / n."""
-    input, target = as_tensor(input), as_tensor(target, like=as_tensor(input))
+    input, target = as_operand(input), as_operand(target, like=as_operand(input))
     _check_same_shape("l1_loss", input, target)
     return _reduce("l1_loss", (input - target).abs(), reduction)
 
@@ -49,7 +49,7 @@ def l1_loss(input, target, reduction="mean"):
 def binary_cross_entropy(input, target, reduction="mean"):
     """L = -[y log p + (1 - y) log(1 - p)], each log clamped at -100 as in PyTorch (so p = 0 or 1 stays finite);
     dL/dp = (p - y) / (p (1 - p))."""
-    p, y = as_tensor(input), as_tensor(target, like=as_tensor(input))
+    p, y = as_operand(input), as_operand(target, like=as_operand(input))
     _check_same_shape("binary_cross_entropy", p, y)
     if np.any((p.data < 0) | (p.data > 1)):
         raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1]; for raw scores use binary_cross_entropy_with_logits")
@@ -67,7 +67,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     """L = -[y log s(z) + (1 - y) log(1 - s(z))] with s the sigmoid, computed as max(z, 0) - z y + log(1 + e^-|z|);
     dL/dz = s(z) - y."""
-    z, y = as_tensor(input), as_tensor(target, like=as_tensor(input))
+    z, y = as_operand(input), as_operand(target, like=as_operand(input))
     _check_same_shape("binary_cross_entropy_with_logits", z, y)
     out = np.maximum(z.data, 0) - z.data * y.data + np.log1p(np.exp(-np.abs(z.data)))
 
@@ -93,7 +93,7 @@ def _check_class_targets(name, logits, target):
 def cross_entropy(input, target, reduction="mean"):
     """L_i = -log softmax(z_i)[y_i] = logsumexp(z_i) - z_i[y_i]  for logits z of shape (N, C) and class indices y;
     dL_i/dz_i = softmax(z_i) - onehot(y_i)."""
-    z, target = as_tensor(input), as_tensor(target)
+    z, target = as_operand(input), as_operand(target)
     _check_class_targets("cross_entropy", z, target)
     if reduction not in REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {REDUCTIONS}, got {reduction!r}")
@@ -113,7 +113,7 @@ def cross_entropy(input, target, reduction="mean"):
 @differentiable
 def nll_loss(input, target, reduction="mean"):
     """L_i = -input_i[y_i] for log-probabilities `input` (N, C);  dL/dinput = -onehot(y) (/ N for the mean)."""
-    logp, target = as_tensor(input), as_tensor(target)
+    logp, target = as_operand(input), as_operand(target)
     _check_class_targets("nll_loss", logp, target)
     picked = logp[np.arange(logp.shape[0]), target.data]
     return _reduce("nll_loss", -picked, reduction)

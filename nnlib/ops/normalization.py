@@ -16,7 +16,7 @@ import numpy as np
 
 from ..autograd import differentiable
 from ..tensor import make_result
-from ._common import as_tensor
+from ._common import as_operand
 
 
 def _normalize(x, axes, eps):
@@ -41,7 +41,7 @@ def _affine(name, x, x_hat, weight, bias, stats_shape, affine_axes, grad_x_hat_t
     their gradients are summed over; `grad_x_hat_to_x(g_hat)` turns dL/dx_hat into dL/dx.
     """
     w = None if weight is None else weight.data.reshape(stats_shape)
-    out = x_hat if w is None else x_hat * w
+    out = x_hat.copy() if w is None else x_hat * w  # a copy: backward reads x_hat, the output may change in place
     if bias is not None:
         out = out + bias.data.reshape(stats_shape)
     parents = [x] + [t for t in (weight, bias) if t is not None]
@@ -69,7 +69,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     dL/dx = (g_hat - mean(g_hat) - x_hat mean(g_hat x_hat)) / sqrt(Var[x] + eps),  g_hat = dL/dy * weight;
     dL/dweight = sum over the leading dimensions of dL/dy * x_hat;  dL/dbias = the same sum of dL/dy.
     """
-    x = as_tensor(input)
+    x = as_operand(input)
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (normalized_shape,)
     normalized_shape = tuple(int(n) for n in normalized_shape)
@@ -77,8 +77,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != normalized_shape:
         raise ValueError(f"layer_norm: normalized_shape {normalized_shape} must match the last dimensions of the input, "
                          f"got input of shape {tuple(x.shape)}")
-    weight = None if weight is None else as_tensor(weight)
-    bias = None if bias is None else as_tensor(bias)
+    weight = None if weight is None else as_operand(weight)
+    bias = None if bias is None else as_operand(bias)
     _check_param_shape("layer_norm", "weight", weight, normalized_shape)
     _check_param_shape("layer_norm", "bias", bias, normalized_shape)
     axes = tuple(range(x.ndim - k, x.ndim))  # the normalised dimensions
@@ -100,14 +100,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     training=False: mean and var are running_mean and running_var, constants, so dL/dx = g_hat / sqrt(var + eps).
     dL/dweight = sum over all but C of dL/dy * x_hat;  dL/dbias = the same sum of dL/dy.
     """
-    x = as_tensor(input)
+    x = as_operand(input)
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, ...), got shape {tuple(x.shape)}")
     channels = x.shape[1]
     stats_shape = (1, channels) + (1,) * (x.ndim - 2)  # per-channel values, broadcastable against x
     axes = (0,) + tuple(range(2, x.ndim))  # everything but the channel dimension
-    weight = None if weight is None else as_tensor(weight)
-    bias = None if bias is None else as_tensor(bias)
+    weight = None if weight is None else as_operand(weight)
+    bias = None if bias is None else as_operand(bias)
     for which, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
         _check_param_shape("batch_norm", which, t, (channels,))
 

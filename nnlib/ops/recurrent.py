@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import differentiable
 from ..tensor import make_result
-from ._common import as_tensor
+from ._common import as_operand
 
 
 def _sigmoid(v):
@@ -65,7 +65,7 @@ def _affine_backward(g, x, w, b):
 
 
 def _bias_tensors(w, b_ih, b_hh):
-    return (None if b_ih is None else as_tensor(b_ih, like=w)), (None if b_hh is None else as_tensor(b_hh, like=w))
+    return (None if b_ih is None else as_operand(b_ih, like=w)), (None if b_hh is None else as_operand(b_hh, like=w))
 
 
 @differentiable
@@ -89,8 +89,8 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """
     if not isinstance(hx, (tuple, list)) or len(hx) != 2:
         raise TypeError(f"lstm_cell: hx must be a tuple (h, c), got {type(hx).__name__}")
-    input, w_ih, w_hh = as_tensor(input), as_tensor(w_ih), as_tensor(w_hh)
-    h, c = as_tensor(hx[0]), as_tensor(hx[1])
+    input, w_ih, w_hh = as_operand(input), as_operand(w_ih), as_operand(w_hh)
+    h, c = as_operand(hx[0]), as_operand(hx[1])
     b_ih, b_hh = _bias_tensors(w_ih, b_ih, b_hh)
     _check_cell_args("lstm_cell", 4, input, [("h", h), ("c", c)], w_ih, w_hh, b_ih, b_hh)
     H = h.shape[1]
@@ -145,7 +145,7 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
         and the two affine maps, as for the LSTM: dL/dx = dL/da W_ih,  dL/dh += dL/du W_hh,
         dL/dW_ih = dL/da^T x,  dL/dW_hh = dL/du^T h,  dL/db_ih = sum of dL/da,  dL/db_hh = sum of dL/du.
     """
-    input, w_ih, w_hh, h = as_tensor(input), as_tensor(w_ih), as_tensor(w_hh), as_tensor(hx)
+    input, w_ih, w_hh, h = as_operand(input), as_operand(w_ih), as_operand(w_hh), as_operand(hx)
     b_ih, b_hh = _bias_tensors(w_ih, b_ih, b_hh)
     _check_cell_args("gru_cell", 3, input, [("hx", h)], w_ih, w_hh, b_ih, b_hh)
     H = h.shape[1]

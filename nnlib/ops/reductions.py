@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd import differentiable
 from ..tensor import Tensor, make_result
-from ._common import as_tensor, dim_or_axis, normalize_dim, normalize_dims
+from ._common import as_operand, dim_or_axis, normalize_dim, normalize_dims
 from .elementwise import maximum, minimum, to_dtype
 
 max_result = namedtuple("max_result", ["values", "indices"])
@@ -24,7 +24,7 @@ def _restore_dims(g, axes, keepdim):
 @differentiable
 def sum(x, dim=None, keepdim=False, *, axis=None):
     """y = sum over dim of x;  dL/dx = dL/dy broadcast back to x's shape."""
-    x = as_tensor(x)
+    x = as_operand(x)
     axes = normalize_dims(dim_or_axis(dim, axis, "sum"), x.ndim, "sum")
     out = np.sum(x.data, axis=axes, keepdims=keepdim)
 
@@ -36,7 +36,7 @@ def sum(x, dim=None, keepdim=False, *, axis=None):
 @differentiable
 def mean(x, dim=None, keepdim=False, *, axis=None):
     """y = (1/n) sum over dim of x;  dL/dx = dL/dy / n, broadcast back (n = elements averaged)."""
-    x = as_tensor(x)
+    x = as_operand(x)
     axes = normalize_dims(dim_or_axis(dim, axis, "mean"), x.ndim, "mean")
     count = int(np.prod([x.shape[a] for a in axes]))
     out = np.mean(x.data, axis=axes, keepdims=keepdim)
@@ -52,7 +52,7 @@ def _spread(x, dim, unbiased, correction, axis, op_name):
     torch's three spellings are accepted: correction=c; unbiased=True/False (correction 1/0), also as the
     argument after dim (x.var(0, False)); and x.var(False), where the bool in dim's place is `unbiased`.
     """
-    x = as_tensor(x)
+    x = as_operand(x)
     if x.dtype.kind != "f":
         raise TypeError(f"{op_name}: only floating-point tensors have a {op_name}, got dtype {x.dtype}; "
                         "convert with .float() or .double()")
@@ -78,7 +78,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     (unbiased=False) divides by n.
     """
     x, axes, centred, divisor = _spread(x, dim, unbiased, correction, axis, "var")
-    with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction gives nan, as torch
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # n <= correction: nan; overflow: inf (as torch)
         out = np.sum(centred * centred, axis=axes, keepdims=keepdim) / divisor
 
     def backward(g):
@@ -94,8 +94,9 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     Takes var's arguments: correction=1 (default) or unbiased=True is the sample standard deviation.
     """
     x, axes, centred, divisor = _spread(x, dim, unbiased, correction, axis, "std")
+    wide = centred.astype(np.float64, copy=False)  # squares of float32 values near 1e20 overflow; their root does not
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.sqrt(np.sum(centred * centred, axis=axes, keepdims=keepdim) / divisor).astype(x.dtype, copy=False)
+        out = np.sqrt(np.sum(wide * wide, axis=axes, keepdims=keepdim) / divisor).astype(x.dtype, copy=False)
 
     def backward(g):
         y = _restore_dims(out, axes, keepdim)
@@ -105,10 +106,11 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     return make_result(out, (x,), backward, "std", saved=(), saves_output=True)
 
 
-def _extreme(x, dim, keepdim, name, find, result_type):
-    """max or min: over everything (ties share the gradient), or along dim as (values, indices)."""
+def _extreme(x, dim, keepdim, name, reduce, find, result_type):
+    """max or min (`reduce`, with `find` its arg-function): over everything (ties share the gradient), or along
+    dim as (values, indices)."""
     if dim is None:
-        out = (np.max if find is np.argmax else np.min)(x.data)
+        out = reduce(x.data)
         is_extreme = x.data == out
         return make_result(out, (x,), lambda g: (g * is_extreme / is_extreme.sum(),), name, saved=())
     axis = normalize_dim(dim, x.ndim, name)
@@ -137,7 +139,7 @@ def max(x, dim=None, keepdim=False, *, axis=None):
     """
     if isinstance(dim, Tensor):
         return maximum(x, dim)
-    return _extreme(as_tensor(x), dim_or_axis(dim, axis, "max"), keepdim, "max", np.argmax, max_result)
+    return _extreme(as_operand(x), dim_or_axis(dim, axis, "max"), keepdim, "max", np.max, np.argmax, max_result)
 
 
 @differentiable
@@ -145,11 +147,11 @@ def min(x, dim=None, keepdim=False, *, axis=None):
     """Smallest element, like torch.min: the mirror image of max (scalar, or (values, indices) along dim)."""
     if isinstance(dim, Tensor):
         return minimum(x, dim)
-    return _extreme(as_tensor(x), dim_or_axis(dim, axis, "min"), keepdim, "min", np.argmin, min_result)
+    return _extreme(as_operand(x), dim_or_axis(dim, axis, "min"), keepdim, "min", np.min, np.argmin, min_result)
 
 
 def _arg_extreme(x, dim, keepdim, axis, name, find):
-    x = as_tensor(x)
+    x = as_operand(x)
     dim = dim_or_axis(dim, axis, name)
     if dim is None:
         index = np.asarray(find(x.data), dtype=np.int64)  # into the flattened tensor, as torch
@@ -187,7 +189,7 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None, *, axis=None):
     dL/dx = dL/dy * x |x|^(p-2) / y^(p-1)  (p=2: x / y;  p=1: sign(x);  p=inf: sign(x) on the elements
     where |x| = y, shared equally); 0 where y = 0 (a zero vector has no direction; torch gives 0 too).
     """
-    x = as_tensor(x)
+    x = as_operand(x)
     if dtype is not None:
         x = to_dtype(x, dtype)
     if x.dtype.kind != "f":
@@ -231,7 +233,7 @@ def norm(x, p="fro", dim=None, keepdim=False, dtype=None, *, axis=None):
 @differentiable
 def cumsum(x, dim=None, *, dtype=None, axis=None):
     """y_i = x_1 + ... + x_i along dim;  dL/dx_i = dL/dy_i + ... + dL/dy_n  (a cumulative sum from the end)."""
-    x = as_tensor(x)
+    x = as_operand(x)
     d = normalize_dim(dim_or_axis(dim, axis, "cumsum", required=True), x.ndim, "cumsum")
     data = x.data if dtype is None else x.data.astype(dtype)
     if data.dtype.kind in "biu":
@@ -256,7 +258,7 @@ def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None):
     The product of the others is (product before i) * (product after i), not y / x_i, so a zero in x
     gets its true gradient instead of 0/0.
     """
-    x = as_tensor(x)
+    x = as_operand(x)
     dim = dim_or_axis(dim, axis, "prod")
     data = x.data if dtype is None else x.data.astype(dtype)
     if data.dtype.kind in "biu":

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd import differentiable, unbroadcast
 from ..tensor import Tensor, make_result
-from ._common import as_tensor, broadcast_shape, normalize_dim
+from ._common import as_operand, broadcast_shape, normalize_dim
 
 
 def _coordinates(x, dim, index, op_name, src=None):
@@ -51,7 +51,7 @@ def _src_region(index_shape):
 @differentiable
 def gather(x, dim, index, *, sparse_grad=False):
     """y[p] = x[p with p[dim] = index[p]] (y has index's shape);  dL/dx = dL/dy added back at those places."""
-    x = as_tensor(x)
+    x = as_operand(x)
     where, _ = _coordinates(x, dim, index, "gather")
 
     def backward(g):
@@ -62,7 +62,7 @@ def gather(x, dim, index, *, sparse_grad=False):
 
 
 def _scatter_operands(x, dim, index, src, value, op_name):
-    x = as_tensor(x)
+    x = as_operand(x)
     if src is not None and not isinstance(src, Tensor):
         src, value = None, src  # scatter(dim, index, 2.0): a number in src's place is the value, as torch
     if src is None and value is None:
@@ -128,7 +128,7 @@ def scatter_add(x, dim, index, src):
 def masked_fill(x, mask, value):
     """y = value where mask, else x (mask broadcasts against x);  dL/dx = dL/dy where not mask, 0 where filled;
     dL/dvalue = the sum of dL/dy over the filled places (when value is a 0-d tensor that requires grad)."""
-    x = as_tensor(x)
+    x = as_operand(x)
     mask = np.array(getattr(mask, "data", mask))  # a copy, for backward
     if mask.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a boolean tensor, got dtype {mask.dtype} (shape {mask.shape}); "
@@ -148,7 +148,7 @@ def masked_fill(x, mask, value):
 
 
 def _triangle(x, diagonal, name, keep):
-    x = as_tensor(x)
+    x = as_operand(x)
     if x.ndim < 2:
         raise ValueError(f"{name}: the input must have at least 2 dimensions, got shape {x.shape}")
     if not isinstance(diagonal, numbers.Integral):

@@ -5,13 +5,13 @@ import numpy as np
 
 from ..autograd import differentiable, unbroadcast
 from ..tensor import make_result, share_version
-from ._common import as_tensor, dim_or_axis, normalize_dim
+from ._common import as_operand, dim_or_axis, normalize_dim
 
 
 @differentiable
 def reshape(x, *shape):
     """Same values in a new shape (one entry may be -1);  dL/dx = dL/dy reshaped to x's shape."""
-    x = as_tensor(x)
+    x = as_operand(x)
     if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
         shape = tuple(shape[0])
     try:
@@ -24,7 +24,7 @@ def reshape(x, *shape):
 @differentiable
 def transpose(x, dim0, dim1):
     """Swap two dimensions;  dL/dx = dL/dy with the same two dimensions swapped back."""
-    x = as_tensor(x)
+    x = as_operand(x)
     d0, d1 = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
     out = np.swapaxes(x.data, d0, d1)
     return share_version(make_result(out, (x,), lambda g: (np.swapaxes(g, d0, d1),), "transpose", saved=()), x)
@@ -33,7 +33,7 @@ def transpose(x, dim0, dim1):
 @differentiable
 def permute(x, *dims):
     """Reorder dimensions: y has dimension dims[i] of x at position i;  backward applies the inverse order."""
-    x = as_tensor(x)
+    x = as_operand(x)
     if len(dims) == 1 and not isinstance(dims[0], numbers.Integral):
         dims = tuple(dims[0])
     axes = tuple(normalize_dim(d, x.ndim, "permute") for d in dims)
@@ -47,7 +47,7 @@ def permute(x, *dims):
 @differentiable
 def squeeze(x, dim=None, *, axis=None):
     """Remove dimensions of size 1 (all of them, or just `dim` if it has size 1), as a reshape."""
-    x = as_tensor(x)
+    x = as_operand(x)
     dim = dim_or_axis(dim, axis, "squeeze")
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
@@ -60,7 +60,7 @@ def squeeze(x, dim=None, *, axis=None):
 @differentiable
 def unsqueeze(x, dim=None, *, axis=None):
     """Insert a dimension of size 1 at position `dim`, as a reshape."""
-    x = as_tensor(x)
+    x = as_operand(x)
     d = normalize_dim(dim_or_axis(dim, axis, "unsqueeze", required=True), x.ndim + 1, "unsqueeze")
     return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
 
@@ -68,7 +68,7 @@ def unsqueeze(x, dim=None, *, axis=None):
 @differentiable
 def flatten(x, start_dim=0, end_dim=-1):
     """Merge dimensions start_dim..end_dim into one, as a reshape."""
-    x = as_tensor(x)
+    x = as_operand(x)
     if x.ndim == 0:
         return reshape(x, (1,))
     s, e = normalize_dim(start_dim, x.ndim, "flatten"), normalize_dim(end_dim, x.ndim, "flatten")
@@ -78,7 +78,7 @@ def flatten(x, start_dim=0, end_dim=-1):
 @differentiable
 def clone(x):
     """y = a copy of x in its own memory;  dL/dx = dL/dy."""
-    x = as_tensor(x)
+    x = as_operand(x)
     return make_result(x.data.copy(), (x,), lambda g: (g,), "clone", saved=())
 
 
@@ -95,7 +95,7 @@ def expand(x, *sizes):
     Like torch, y is a view of x's memory without copying; it is read-only (NumPy's broadcast_to), so an
     in-place change of y is an error: clone() it first. An in-place change of x shows in y, as in torch.
     """
-    x = as_tensor(x)
+    x = as_operand(x)
     sizes = _sizes_arg(sizes)
     new = len(sizes) - x.ndim
     if new < 0:
@@ -121,7 +121,7 @@ def expand(x, *sizes):
 def repeat(x, *sizes):
     """y = x tiled sizes[i] times along dimension i (sizes may add leading dimensions), torch's Tensor.repeat;
     dL/dx = dL/dy summed over the tiles."""
-    x = as_tensor(x)
+    x = as_operand(x)
     sizes = _sizes_arg(sizes)
     if len(sizes) < x.ndim:
         raise ValueError(f"repeat: {len(sizes)} repeat counts {list(sizes)} are fewer than the {x.ndim} dimensions "

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd import differentiable
 from ..tensor import Tensor, make_result
-from ._common import as_tensor, dim_or_axis, normalize_dim
+from ._common import as_operand, dim_or_axis, normalize_dim
 
 sort_result = namedtuple("sort_result", ["values", "indices"])
 topk_result = namedtuple("topk_result", ["values", "indices"])
@@ -34,7 +34,7 @@ def _pick(x, data, indices, axis, name):
         np.put_along_axis(grad, indices, g.reshape(indices.shape), axis=axis)
         return (grad.reshape(x.shape),)
     shape = () if x.ndim == 0 and values.size == 1 else values.shape  # a 0-d input gives 0-d results, as torch
-    return make_result(values.reshape(shape), (x,), backward, name, saved=()), Tensor._wrap(indices.reshape(shape))
+    return make_result(values.reshape(shape), (x,), backward, name, saved=()), Tensor._wrap(indices.reshape(shape).copy())  # a copy: backward keeps `indices`
 
 
 @differentiable
@@ -45,7 +45,7 @@ def sort(x, dim=-1, descending=False, stable=False, *, axis=None):
     The sort is always stable (equal elements keep their order), whatever `stable` says; NaN sorts
     as the largest value, as in torch.
     """
-    x = as_tensor(x)
+    x = as_operand(x)
     d = normalize_dim(dim_or_axis(dim, axis, "sort", default=-1), x.ndim, "sort")
     data = x.data.reshape(x.shape or (1,))  # a 0-d tensor sorts as one element
     values, indices = _pick(x, data, _stable_order(data, d, descending).astype(np.int64), d, "sort")
@@ -60,7 +60,7 @@ def topk(x, k, dim=-1, largest=True, sorted=True, *, axis=None):
     The values always come sorted (sorted=False is allowed, and gives the same order). Among equal
     values the one with the lower index is picked first; torch may pick another of the equal ones.
     """
-    x = as_tensor(x)
+    x = as_operand(x)
     d = normalize_dim(dim_or_axis(dim, axis, "topk", default=-1), x.ndim, "topk")
     data = x.data.reshape(x.shape or (1,))
     size = data.shape[d]
