@@ -26,6 +26,24 @@ def softplus(x):
         return (grad * np.exp(x.data) / (1 + np.exp(x.data)),)
     return make_result(out, (x,), backward, "softplus")
 ''', "gradient at [-1000, 0, 1000]"),
+    "softplus's backward returns the array, not a tuple (grad_x,)": ("q1_softplus", '''
+def softplus(x):
+    out = np.logaddexp(0.0, x.data)
+    def backward(grad):
+        return grad * 0.5 * (1.0 + np.tanh(x.data / 2))
+    return make_result(out, (x,), backward, "softplus")
+''', "return a one-element tuple (grad_x,)"),
+    "softplus's derivative taken at the output (sigmoid(y), not sigmoid(x))": ("q1_softplus", '''
+def softplus(x):
+    out = np.logaddexp(0.0, x.data)
+    def backward(grad):
+        return (grad * 0.5 * (1.0 + np.tanh(out / 2)),)
+    return make_result(out, (x,), backward, "softplus")
+''', "x.grad: 20 of 20 elements differ"),
+    "softplus built from nnlib ops (autograd does the backward)": ("q1_softplus", '''
+def softplus(x):
+    return x.relu() + (1 + (-x.abs()).exp()).log()
+''', "one op whose only parent is x"),
     # ---- q2: predict the gradient (the chapter's common mistake: a use of a value dropped)
     "prediction drops x's direct use in u * x": ("q2_predict_gradient", '''
 def predicted_grad(x):
@@ -45,6 +63,15 @@ def predicted_grad(x):
     h = t * t
     (h.exp() * t + h).sum().backward()
     return t.grad.numpy()
+''', "work the gradient out by hand"),
+    "prediction by central differences, not by hand": ("q2_predict_gradient", '''
+def predicted_grad(x):
+    f, h = (lambda x: np.exp(x * x) * x + x * x), 1e-6
+    return (f(x + h) - f(x - h)) / (2 * h)
+''', "finite-difference estimate", "work out the formula"),
+    "prediction made by torch.func.grad": ("q2_predict_gradient", '''
+def predicted_grad(x):
+    return torch.func.grad(lambda t: ((t * t).exp() * t + t * t).sum())(torch.tensor(x)).numpy()
 ''', "work the gradient out by hand"),
     # ---- q3: a Jacobian from VJPs
     "x.grad not reset between rows (rows accumulate)": ("q3_jacobian", '''
@@ -85,6 +112,34 @@ def jacobian(f, x):
         rows.append(x.grad.numpy().copy())
     return np.stack(rows, axis=1)
 ''', "rows and columns are swapped"),
+    "a forward pass per row (retain_graph avoided)": ("q3_jacobian", '''
+def jacobian(f, x):
+    rows = []
+    for i in range(f(nnlib.tensor(x)).shape[0]):
+        leaf = nnlib.tensor(x, requires_grad=True)
+        y = f(leaf)
+        v = np.zeros(y.shape)
+        v[i] = 1.0
+        y.backward(nnlib.tensor(v))
+        rows.append(leaf.grad.numpy())
+    return np.stack(rows)
+''', "called f 4 times", "one forward pass"),
+    "a central-difference Jacobian (no backward at all)": ("q3_jacobian", '''
+def jacobian(f, x):
+    h, columns = 1e-6, []
+    for j in range(x.size):
+        step = np.zeros_like(x)
+        step[j] = h
+        columns.append((f(nnlib.tensor(x + step)).numpy() - f(nnlib.tensor(x - step)).numpy()) / (2 * h))
+    return np.stack(columns, axis=1)
+''', "called f 8 times"),
+    "every row the gradient of y.sum()": ("q3_jacobian", '''
+def jacobian(f, x):
+    x = nnlib.tensor(x, requires_grad=True)
+    y = f(x)
+    y.sum().backward()
+    return np.tile(x.grad.numpy(), (y.shape[0], 1))
+''', "jacobian(f1) at x of shape (4,): 12 of 12 elements differ"),
     # ---- q4: the order backward walks
     "a breadth-first order from the root, reversed": ("q4_topological_order", '''
 def topological_order(root):
@@ -110,6 +165,64 @@ def topological_order(root):
     visit(root)
     return order
 ''', "RecursionError on a 20,000-op chain"),
+    "a depth-first search that appends a node before visiting its parents": ("q4_topological_order", '''
+def topological_order(root):
+    order, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            order.append(node)
+            stack.extend(node.parents)
+    return order[::-1]
+''', "must come before its child 'exp'"),
+    "a depth-first search without a visited set (a shared node listed twice)": ("q4_topological_order", '''
+def topological_order(root):
+    order, stack = [], [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        else:
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node.parents)
+    return order
+''', "appears twice", "listed once"),
+    "a recursion without a visited set": ("q4_topological_order", '''
+def topological_order(root):
+    order = []
+    def visit(node):
+        for parent in node.parents:
+            visit(parent)
+        order.append(node)
+    visit(root)
+    return order
+''', "appears twice", "keep a set of the ids visited"),
+    "uses counted once per user, not once per use (b * b)": ("q4_topological_order", '''
+def topological_order(root):
+    users, stack, seen = {}, [root], {id(root)}
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            users.setdefault(id(parent), set()).add(id(node))
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    uses = {key: len(nodes) for key, nodes in users.items()}
+    order, ready = [], [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node.parents:
+            uses[id(parent)] -= 1
+            if uses[id(parent)] == 0:
+                ready.append(parent)
+    return order[::-1]
+''', "must come before its child 'mul'"),
+    "nnlib's own topological_order": ("q4_topological_order", '''
+def topological_order(root):
+    return nnlib.autograd.topological_order(root)
+''', "called nnlib.autograd.topological_order"),
     # ---- q5: the batched matrix product
     "grad_b not summed over the batch": ("q5_matmul_backward", '''
 def matmul_backward(a, b, grad_out):
@@ -123,6 +236,24 @@ def matmul_backward(a, b, grad_out):
 def matmul_backward(a, b, grad_out):
     return 2 * grad_out @ b.T, a.T @ grad_out
 ''', "grad_a: 12 of 12 elements differ"),
+    "grad_b averaged over the batch instead of summed": ("q5_matmul_backward", '''
+def matmul_backward(a, b, grad_out):
+    return grad_out @ b.T, (np.swapaxes(a, -1, -2) @ grad_out).reshape(-1, *b.shape).mean(axis=0)
+''', "the mean over the 2 matrices", "a sum, not a mean"),
+    "grad_a and grad_b swapped": ("q5_matmul_backward", '''
+def matmul_backward(a, b, grad_out):
+    return np.swapaxes(a, -1, -2) @ grad_out, grad_out @ b.T
+''', "grad_a for a of shape (3, 4): shape (4, 2), expected (3, 4)"),
+    "grad_a's product in the reverse order (transposed)": ("q5_matmul_backward", '''
+def matmul_backward(a, b, grad_out):
+    return b @ np.swapaxes(grad_out, -1, -2), (np.swapaxes(a, -1, -2) @ grad_out).reshape(-1, *b.shape).sum(axis=0)
+''', "shape (4, 3), expected (3, 4)", "transposed"),
+    "the gradients taken from torch.autograd, not derived": ("q5_matmul_backward", '''
+def matmul_backward(a, b, grad_out):
+    at, bt = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    (at @ bt).backward(torch.tensor(grad_out))
+    return at.grad.numpy(), bt.grad.numpy()
+''', "matmul_backward ran autograd"),
     # ---- q6: find and fix the bug
     "the buggy backward handed in unchanged (r held constant)": ("q6_fix_normalize", '''
 def normalize_rows(x):
@@ -148,6 +279,34 @@ def normalize_rows(x):
 def normalize_rows(x):
     return x / (x * x).sum(dim=1, keepdim=True).sqrt()
 ''', "one op whose only parent is x"),
+    "the fix's correction term not divided by r": ("q6_fix_normalize", '''
+def normalize_rows(x):
+    r = np.sqrt((x.data ** 2).sum(axis=1, keepdims=True))
+    out = x.data / r
+    def backward(grad):
+        return (grad / r - out * (grad * out).sum(axis=1, keepdims=True),)
+    return make_result(out, (x,), backward, "normalize_rows")
+''', "x.grad for x of shape (3, 5): 15 of 15 elements differ"),
+    "the backward hands the work to torch.autograd": ("q6_fix_normalize", '''
+def normalize_rows(x):
+    r = np.sqrt((x.data ** 2).sum(axis=1, keepdims=True))
+    out = x.data / r
+    def backward(grad):
+        leaf = torch.tensor(x.data, requires_grad=True)
+        torch.nn.functional.normalize(leaf, dim=1, eps=0.0).backward(torch.tensor(grad))
+        return (leaf.grad.numpy(),)
+    return make_result(out, (x,), backward, "normalize_rows")
+''', "your backward ran autograd itself"),
+    "the backward runs a second nnlib backward()": ("q6_fix_normalize", '''
+def normalize_rows(x):
+    r = np.sqrt((x.data ** 2).sum(axis=1, keepdims=True))
+    out = x.data / r
+    def backward(grad):
+        leaf = nnlib.tensor(x.data, requires_grad=True)
+        (leaf / (leaf * leaf).sum(dim=1, keepdim=True).sqrt()).backward(nnlib.tensor(grad))
+        return (leaf.grad.numpy(),)
+    return make_result(out, (x,), backward, "normalize_rows")
+''', "your backward ran autograd itself"),
 }
 
 
