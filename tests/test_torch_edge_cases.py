@@ -294,3 +294,17 @@ def test_a_view_from_indexing_sees_the_version_of_its_base():
         h.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+@pytest.mark.parametrize("dim", [1, (0, 2), (-1,)])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_logsumexp_over_several_dims_matches_torch(dim, keepdim):
+    data = np.random.default_rng(0).standard_normal((2, 3, 4))
+    results = []
+    for lib in LIBS:
+        x = lib.tensor(data, requires_grad=True)
+        y = x.logsumexp(dim, keepdim=keepdim)
+        (y * y).sum().backward()
+        results.append((np.asarray(y.tolist()), np.asarray(x.grad.tolist())))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd import differentiable
 from ..tensor import make_result
-from ._common import as_operand, dim_or_axis, float_data, normalize_dim
+from ._common import as_operand, dim_or_axis, float_data, normalize_dim, normalize_dims
 from ._erf import erfc
 
 
@@ -114,7 +114,7 @@ def _logsumexp(v, axis):
 def logsumexp(x, dim=None, keepdim=False, *, axis=None):
     """y = log sum_j e^(x_j) (computed as m + log sum_j e^(x_j - m), m = max_j x_j);  dL/dx = dL/dy * softmax(x)."""
     x = as_operand(x)
-    axis = normalize_dim(dim_or_axis(dim, axis, "logsumexp", required=True), x.ndim, "logsumexp")
+    axis = normalize_dims(dim_or_axis(dim, axis, "logsumexp", required=True), x.ndim, "logsumexp")  # int or tuple
     kept = _logsumexp(x.data, axis)
     out = kept if keepdim else np.squeeze(kept, axis)
 
