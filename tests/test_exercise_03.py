@@ -10,6 +10,34 @@ import pytest
 from coursetools.authoring import grade_each
 from coursetools.grade import format_report
 
+COUNT_USES = '''
+def count_uses(root):
+    uses, stack = {id(root): 0}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if id(parent) not in uses:
+                uses[id(parent)] = 0
+                stack.append(parent)
+            uses[id(parent)] += 1
+    return uses
+'''
+KAHN = '''
+
+def topological_order(root):
+    uses = count_uses(root)
+    visited, queue = [], deque([root])
+    while queue:
+        node = queue.popleft()
+        visited.append(node)
+        for parent in node.parents:
+            uses[id(parent)] -= 1
+            if uses[id(parent)] == 0:
+                queue.append(parent)
+    return visited[::-1]
+'''
+
+
 WRONG = {  # label: (question, the learner's code, *words the failure message must contain)
     # ---- q1: softplus
     "softplus overflows": ("q1_softplus", '''
@@ -141,7 +169,7 @@ def jacobian(f, x):
     return np.tile(x.grad.numpy(), (y.shape[0], 1))
 ''', "jacobian(f1) at x of shape (4,): 12 of 12 elements differ"),
     # ---- q4: the order backward walks
-    "a breadth-first order from the root, reversed": ("q4_topological_order", '''
+    "a breadth-first order from the root, reversed": ("q4_topological_order", COUNT_USES + '''
 def topological_order(root):
     order, seen, queue = [], {id(root)}, [root]
     while queue:
@@ -153,7 +181,7 @@ def topological_order(root):
                 queue.append(parent)
     return order[::-1]
 ''', "must come before its child 'exp'", "before that child added its share"),
-    "a recursive depth-first search": ("q4_topological_order", '''
+    "a recursive depth-first search": ("q4_topological_order", COUNT_USES + '''
 def topological_order(root):
     order, seen = [], set()
     def visit(node):
@@ -165,7 +193,7 @@ def topological_order(root):
     visit(root)
     return order
 ''', "RecursionError on a 20,000-op chain"),
-    "a depth-first search that appends a node before visiting its parents": ("q4_topological_order", '''
+    "a depth-first search that appends a node before visiting its parents": ("q4_topological_order", COUNT_USES + '''
 def topological_order(root):
     order, seen, stack = [], set(), [root]
     while stack:
@@ -176,7 +204,7 @@ def topological_order(root):
             stack.extend(node.parents)
     return order[::-1]
 ''', "must come before its child 'exp'"),
-    "a depth-first search without a visited set (a shared node listed twice)": ("q4_topological_order", '''
+    "a depth-first search without a visited set (a shared node listed twice)": ("q4_topological_order", COUNT_USES + '''
 def topological_order(root):
     order, stack = [], [(root, False)]
     while stack:
@@ -188,7 +216,7 @@ def topological_order(root):
             stack.extend((parent, False) for parent in node.parents)
     return order
 ''', "appears twice", "listed once"),
-    "a recursion without a visited set": ("q4_topological_order", '''
+    "a recursion without a visited set": ("q4_topological_order", COUNT_USES + '''
 def topological_order(root):
     order = []
     def visit(node):
@@ -198,28 +226,79 @@ def topological_order(root):
     visit(root)
     return order
 ''', "appears twice", "keep a set of the ids visited"),
-    "uses counted once per user, not once per use (b * b)": ("q4_topological_order", '''
-def topological_order(root):
-    users, stack, seen = {}, [root], {id(root)}
+    "uses counted once per user, not once per use (b * b), and the order built on them": ("q4_topological_order", '''
+def count_uses(root):
+    users, stack = {id(root): set()}, [root]
     while stack:
         node = stack.pop()
         for parent in node.parents:
-            users.setdefault(id(parent), set()).add(id(node))
-            if id(parent) not in seen:
-                seen.add(id(parent))
+            if id(parent) not in users:
+                users[id(parent)] = set()
                 stack.append(parent)
-    uses = {key: len(nodes) for key, nodes in users.items()}
-    order, ready = [], [root]
+            users[id(parent)].add(id(node))
+    return {key: len(nodes) for key, nodes in users.items()}
+''' + KAHN, "must come before its child 'mul'"),
+    "count_uses counts once per user (b * b once), the order counted right": ("q4_topological_order", '''
+def count_uses(root):
+    users, stack = {id(root): set()}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if id(parent) not in users:
+                users[id(parent)] = set()
+                stack.append(parent)
+            users[id(parent)].add(id(node))
+    return {key: len(nodes) for key, nodes in users.items()}
+
+
+def topological_order(root):
+    uses, stack = {id(root): 0}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if id(parent) not in uses:
+                uses[id(parent)] = 0
+                stack.append(parent)
+            uses[id(parent)] += 1
+    visited, queue = [], deque([root])
+    while queue:
+        node = queue.popleft()
+        visited.append(node)
+        for parent in node.parents:
+            uses[id(parent)] -= 1
+            if uses[id(parent)] == 0:
+                queue.append(parent)
+    return visited[::-1]
+''', "by name['b']: got 2, expected 3", "count every entry of .parents, not every user"),
+    "the chapter's depth-first order, pasted unchanged": ("q4_topological_order", COUNT_USES + '''
+def topological_order(root):
+    """Every Value that `root` depends on, each once, parents before children. No recursion."""
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:                     # second visit: its parents are all in `order`
+            order.append(node)
+        elif id(node) not in visited:        # first visit: come back after the parents
+            visited.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node.parents)
+    return order
+''', "your order, by name[1]: got 'b*b', expected 'a'", "not the counting method's", "the chapter's depth-first order"),
+    "the counting method with a stack instead of a queue": ("q4_topological_order", COUNT_USES + '''
+def topological_order(root):
+    uses = count_uses(root)
+    visited, ready = [], [root]
     while ready:
         node = ready.pop()
-        order.append(node)
+        visited.append(node)
         for parent in node.parents:
             uses[id(parent)] -= 1
             if uses[id(parent)] == 0:
                 ready.append(parent)
-    return order[::-1]
-''', "must come before its child 'mul'"),
-    "nnlib's own topological_order": ("q4_topological_order", '''
+    return visited[::-1]
+''', "not the counting method's", "as from a stack", "popleft"),
+    "nnlib's own topological_order": ("q4_topological_order", COUNT_USES + '''
 def topological_order(root):
     return nnlib.autograd.topological_order(root)
 ''', "called nnlib.autograd.topological_order"),
