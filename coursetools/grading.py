@@ -36,7 +36,8 @@ import numpy as np
 
 MIME = "application/vnd.coursetools.report+json"  # the display_data type the grader collects
 GRADING_ENV = "COURSETOOLS_GRADING"  # set (to "1") in the kernels the grader starts
-RTOL, ATOL = 1e-5, 1e-8  # default tolerances for floating-point values (integers, bools, strings: exact)
+RTOL, ATOL = 1e-5, 1e-8  # default tolerances for floating-point values (integers, bools, strings: exact,
+# and an expected integer or bool, or an array of them, wants one of the same kind: never a float)
 MAX_REPORT_BYTES = 8 * 2**20  # a larger value is recorded as too large (and so never passes)
 MAX_DEPTH = 8
 ARRAY_KINDS = "biufcU"  # bool, int, unsigned, float, complex, unicode; object arrays are not plain data
@@ -202,10 +203,31 @@ def compare(name, got, expected, rtol=RTOL, atol=ATOL, check_dtype=True):
     return _compare(name, got, decode(expected), rtol, atol, check_dtype)
 
 
+def _exact_kind(kind, value):
+    """'bool' or 'integer' for a bool or integer value (a Python one, or an array of that dtype), else None:
+    what an expected value of that kind wants the reported value to be too, exactly."""
+    if kind == "bool":
+        return "bool"
+    if kind == "int":
+        return "integer"
+    if kind in TENSOR_KINDS and isinstance(value, np.ndarray):
+        return {"b": "bool", "i": "integer", "u": "integer"}.get(value.dtype.kind)
+    return None
+
+
 def _compare(name, got, want, rtol, atol, check_dtype):
     (got_kind, got_value), (want_kind, want_value) = got, want
     numbers = ("int", "float")
     scalars = ("bool", "int", "float", "complex")
+    if got_value is not OPAQUE and want_value is not OPAQUE:
+        # an integer or a bool is counted or decided, never approximated: 109387.0 is not 109386, nor 1.0 True
+        want_exact, got_exact = _exact_kind(want_kind, want_value), _exact_kind(got_kind, got_value)
+        if want_exact and got_exact != want_exact:
+            what = {"bool": "a bool", "integer": "an integer", None: "a float" if got_kind == "float" else _article(got_kind)}
+            shown = ((f"an array of dtype {got_value.dtype}" if got_value.ndim else f"a {got_value.dtype} number")
+                     if isinstance(got_value, np.ndarray) else what[got_exact])
+            wanted = what[want_exact] + (" array" if isinstance(want_value, np.ndarray) and want_value.ndim else "")
+            return f"{name}: got {shown}, expected {wanted}"
     if ((want_kind in TENSOR_KINDS and got_kind in scalars) or (got_kind in TENSOR_KINDS and want_kind in scalars)) \
             and np.ndim(got_value) == np.ndim(want_value) == 0 and OPAQUE not in (got_value, want_value):
         # a number where a 0-d array was expected, or the other way round: compare the values only

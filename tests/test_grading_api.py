@@ -21,7 +21,7 @@ def _cmp(got, want, **kw):
     ([np.zeros(2)], (np.zeros(2),), "v: got a list, expected a tuple"),
     ((np.zeros(2), np.ones(2)), (np.zeros(2), np.zeros(2)), "v[1]: 2 of 2 elements differ; first at index (0,): got 1.0, expected 0.0"),
     ((1, 2), (1, 2, 3), "v: a tuple of length 2, expected length 3"),
-    (7, 7.0, ""), (6, 7, "v: got 6, expected 7"), (True, 1, "v: got a bool, expected a number"),
+    (7, 7.0, ""), (6, 7, "v: got 6, expected 7"), (True, 1, "v: got a bool, expected an integer"),
     (np.float64(0.5), np.array(0.5), ""), (0.5, np.array(0.25), "v: got 0.5, expected 0.25"),
     (float("nan"), float("nan"), ""), ("abc", "abd", "v: got 'abc', expected 'abd'"),
     ({"a": 1}, {"a": 1, "b": 2}, "v: the dict's keys differ; missing ['b']"),
