@@ -63,7 +63,7 @@ $(STAMP): requirements.txt pyproject.toml
 # Prints the grade table; a failing question is not a make error (`python -m coursetools grade`
 # still exits 1 then, and 2 when it could not grade at all).
 grade: $(STAMP)
-	@$(PY) -m coursetools grade $(NB); status=$$?; \
+	@$(PY) -m coursetools grade "$(NB)"; status=$$?; \
 	if [ $$status -eq 1 ]; then echo "Not all questions pass yet: fix the FAIL rows, save the notebook, and grade it again."; \
 	elif [ $$status -ne 0 ]; then exit $$status; fi
 
