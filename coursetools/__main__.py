@@ -13,7 +13,7 @@ def _grading_options(p):
                    help="the assignment to grade against (default: the notebook's file name, e.g. 03_autograd)")
     p.add_argument("--source", type=Path, default=None,
                    help="the folder of source notebooks with the tests (default solutions/)")
-    p.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
+    p.add_argument("--budget", type=_positive_float, default=DEFAULT_BUDGET,
                    help=f"seconds allowed for a whole submission, kernel start included (default {DEFAULT_BUDGET})")
     p.add_argument("--isolation", choices=("auto", "bwrap", "process", "docker", "podman"), default=None,
                    help="how the learner's kernel is isolated (default auto: bubblewrap when it works here, "
@@ -21,9 +21,22 @@ def _grading_options(p):
 
 
 def _positive_int(text):
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text}")
     return value
 
 
@@ -48,13 +61,13 @@ def main(argv=None):
 
     p = sub.add_parser("grade", help="grade one exercise notebook and print a per-question table")
     p.add_argument("notebook", type=Path)
-    p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+    p.add_argument("--timeout", type=_positive_int, default=60, help="seconds allowed per cell (default 60)")
     _grading_options(p)
 
     p = sub.add_parser("gradebook", help="grade a folder of submissions into a CSV gradebook")
     p.add_argument("folder", type=Path, help="folder of submitted .ipynb files (searched recursively)")
-    p.add_argument("--out", type=Path, default=Path("gradebook.csv"))
-    p.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+    p.add_argument("--out", type=Path, default=Path("gradebook.csv"), help="the CSV file to write (default gradebook.csv)")
+    p.add_argument("--timeout", type=_positive_int, default=60, help="seconds allowed per cell (default 60)")
     _grading_options(p)
     p.add_argument("--jobs", type=_positive_int, default=None,
                    help="submissions graded at once, each in its own worker and kernel (default: one per core)")
@@ -78,19 +91,22 @@ def main(argv=None):
         execute_in_place(args.notebooks or sorted((REPO / "notebooks").glob("*.ipynb")))
         return 0
     if args.command == "exercises":
-        from .exercises import AUTHOR_ADVICE, check_exercises, write_exercises
+        from .exercises import AUTHOR_ADVICE, SOLUTIONS, check_exercises, write_exercises
+        if args.strict and not args.check:
+            print("--strict only applies with --check (python -m coursetools exercises --check --strict); "
+                  "nothing was written", file=sys.stderr)
+            return 2
+        if not any(Path(args.source or SOLUTIONS).glob("*.ipynb")):
+            print(f"no source notebooks in {args.source or SOLUTIONS}: exercises/ is generated from the instructor's "
+                  "source (a learners' release has none: its exercises/ comes ready-made)", file=sys.stderr)
+            return 2
         if args.check:
-            stale = check_exercises(strict=args.strict)
+            stale = check_exercises(strict=args.strict, **({"source": args.source} if args.source else {}))
             for problem in stale:
                 print(f"out of date: exercises/{problem}")
             if stale:
                 print(AUTHOR_ADVICE)
             return 1 if stale else 0
-        from .exercises import SOLUTIONS
-        if not any(Path(args.source or SOLUTIONS).glob("*.ipynb")):
-            print(f"no source notebooks in {args.source or SOLUTIONS}: exercises/ is generated from the instructor's "
-                  "source (a learners' release has none: its exercises/ comes ready-made)", file=sys.stderr)
-            return 2
         for path in write_exercises(**({"source": args.source} if args.source else {})):
             print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
         return 0

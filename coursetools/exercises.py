@@ -155,20 +155,24 @@ def exercise_differences(solution_path, exercise_path, strict=False):
     return problems
 
 
-def check_exercises(strict=False):
+def check_exercises(strict=False, source=None, exercises=None):
     """Exercise notebooks that are out of date: ["NAME.ipynb: what differs", ...]; empty when all are current.
 
-    By default a learner's answers and JupyterLab's metadata are ignored (see exercise_differences);
-    strict=True wants exercises/ exactly as generated, answers not allowed (a clean checkout, CI)."""
+    `source` is the folder exercises/ was generated from (default solutions/; an instructor's private copy,
+    as in `exercises --source DIR`). By default a learner's answers and JupyterLab's metadata are ignored
+    (see exercise_differences); strict=True wants exercises/ exactly as generated, answers not allowed (a
+    clean checkout, CI)."""
+    source, exercises = Path(source or SOLUTIONS), Path(exercises or EXERCISES)
+    where = "solutions/" if source.resolve() == SOLUTIONS.resolve() else f"{source}/"
     stale = []
-    for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
-        for problem in exercise_differences(solution_path, EXERCISES / solution_path.name, strict=strict):
+    for solution_path in sorted(source.glob("*.ipynb")):
+        for problem in exercise_differences(solution_path, exercises / solution_path.name, strict=strict):
             stale.append(f"{solution_path.name}: {problem}")
-    sources = {p.name for p in SOLUTIONS.glob("*.ipynb")}
-    stale += [f"{p.name}: it has no source in solutions/" for p in sorted(EXERCISES.glob("*.ipynb")) if p.name not in sources]
-    recorded = read_manifest(EXERCISES / MANIFEST_NAME)
-    for solution_path in sorted(SOLUTIONS.glob("*.ipynb")):
+    sources = {p.name for p in source.glob("*.ipynb")}
+    stale += [f"{p.name}: it has no source in {where}" for p in sorted(exercises.glob("*.ipynb")) if p.name not in sources]
+    recorded = read_manifest(exercises / MANIFEST_NAME)
+    for solution_path in sorted(source.glob("*.ipynb")):
         if recorded.get(solution_path.name) != sha256_of(solution_path):
-            stale.append(f"{MANIFEST_NAME}: the checksum of solutions/{solution_path.name} is "
+            stale.append(f"{MANIFEST_NAME}: the checksum of {where}{solution_path.name} is "
                          + ("missing" if solution_path.name not in recorded else "out of date"))
     return stale
