@@ -11,8 +11,9 @@ import html
 import re
 from pathlib import Path
 
-HIDDEN_FAILED = "hidden test failed"
-_HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+from . import markers
+from .errors import CannotGrade
+from .markers import HIDDEN_FAILED
 _STRING = re.compile(r"""(?:[rRbBfFuU]{0,2})("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
 _MIN_QUOTE = 8  # shorter fragments ("x", "grad") occur in any message
 
@@ -22,9 +23,9 @@ def hidden_fragments(source_nb):
     its strings (an f-string's text around the braces), each at least _MIN_QUOTE characters long and
     not also in the notebook outside the hidden tests."""
     fragments = set()
-    visible = "\n".join(_HIDDEN_REGION.sub("", cell.source) for cell in source_nb.cells)
+    visible = "\n".join(markers.without_regions(cell.source) for cell in source_nb.cells)
     for cell in source_nb.cells:
-        for region in _HIDDEN_REGION.findall(cell.source):
+        for region in markers.regions(cell.source):
             for line in region.splitlines():
                 line = line.strip()
                 if len(line) >= _MIN_QUOTE and not line.startswith("#"):
@@ -60,7 +61,7 @@ def _notes(report, fragments):
 
 def _reason(outcome):
     """The one-line reason a submission was not graded."""
-    if isinstance(outcome, str) or type(outcome).__name__ in ("CannotGrade", "GradingFailed"):
+    if isinstance(outcome, (str, CannotGrade)):
         text = str(outcome)
     else:
         text = f"{type(outcome).__name__}: {outcome}"

@@ -33,8 +33,9 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import output_from_msg
 
-from . import grading
-from .exercises import EXERCISES, SOLUTIONS, MANIFEST_NAME, read_manifest, stub_cells
+from . import grading, markers
+from .errors import CannotGrade, GradingFailed  # noqa: F401  (GradingFailed: the gradebook's)
+from .exercises import EXERCISES, SOLUTIONS, MANIFEST_NAME, make_exercise, read_manifest, stub_cells
 from .execute import SKIP_TAG
 from .sandbox import Limits, Sandbox, live_kernels, live_lock, resolve_mode
 
@@ -48,13 +49,11 @@ MAX_SUBMISSION_BYTES = 64 * 2**20
 _AST_LOCK = threading.Lock()
 MAX_REPORT_TOTAL = 64 * 2**20
 MAX_MESSAGE_BYTES = 64 * 2**20  # one message from a learner's kernel (a report is at most 8 MB)
-HIDDEN_FAILED = "hidden test failed"
+HIDDEN_FAILED = markers.HIDDEN_FAILED
 NOT_ATTEMPTED = "not attempted yet: the code still raises NotImplementedError()"
-_HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$(.*?)^\s*### END HIDDEN TESTS\s*$", re.S | re.M)
+MAX_LEARNER_TEXT = 300  # characters of an exception message or a reported value a reason may quote
 
 
-class CannotGrade(Exception):
-    """A submission (or a source) that cannot be graded at all; str() is the one-line reason."""
 
 
 @dataclass
@@ -195,21 +194,52 @@ def read_submission(path):
     if data.get("nbformat") != 4:
         raise CannotGrade(f"it is an nbformat {data.get('nbformat')} notebook; the grader reads nbformat 4, what "
                           "JupyterLab saves (open it there and save it, or start again from a fresh copy of the exercise)")
+    if not isinstance(data.get("cells"), list):
+        raise CannotGrade("it is not a valid notebook: it has no list of cells")
+    for k, cell in enumerate(data["cells"], start=1):
+        problem = _cell_problem(cell)
+        if problem:
+            raise CannotGrade(f"it is not a valid notebook: its cell {k} {problem}")
+    if not isinstance(data.get("metadata"), dict):
+        data["metadata"] = {}
     try:
         nb = nbformat.from_dict(data)
-        if not isinstance(nb.get("cells"), list):
-            raise ValueError("no list of cells")
-        for cell in nb.cells:
-            if cell.get("cell_type") not in ("code", "markdown", "raw") or not isinstance(cell.get("source", ""), (str, list)):
-                raise ValueError("a cell that is not a code, markdown or raw cell")
-            if isinstance(cell.get("source"), list):
-                cell["source"] = "".join(str(s) for s in cell["source"])
-            cell.setdefault("metadata", nbformat.NotebookNode())
-            if not isinstance(cell.metadata, dict):
-                cell["metadata"] = nbformat.NotebookNode()
     except Exception as err:
         raise CannotGrade(f"it is not a valid notebook ({type(err).__name__}: {err})".splitlines()[0]) from None
     return nb
+
+
+def _cell_problem(cell):
+    """Normalise one cell of a submission's JSON in place (what JupyterLab would have saved), or say in a few
+    words why it is not a cell: a source missing or null is empty, a list of lines is joined, metadata that
+    is not an object is dropped, tags that are not a list of strings are none, outputs that are not a list
+    are none."""
+    if not isinstance(cell, dict):
+        return f"is not a cell (it is {type(cell).__name__} in the JSON)"
+    if cell.get("cell_type") not in ("code", "markdown", "raw"):
+        return "is not a code, markdown or raw cell"
+    source = cell.get("source")
+    if source is None:
+        source = ""
+    if isinstance(source, list):
+        source = "".join(str(line) for line in source)
+    if not isinstance(source, str):
+        return "has a source that is not text"
+    cell["source"] = source
+    if not isinstance(cell.get("metadata"), dict):
+        cell["metadata"] = {}
+    meta = cell["metadata"]
+    if "tags" in meta:
+        tags = meta["tags"]
+        meta["tags"] = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+    if "nbgrader" in meta and not isinstance(meta["nbgrader"], dict):
+        del meta["nbgrader"]
+    if cell["cell_type"] == "code":
+        if not isinstance(cell.get("outputs"), list):
+            cell["outputs"] = []
+        if not isinstance(cell.get("execution_count"), (int, type(None))):
+            cell["execution_count"] = None
+    return ""
 
 
 # ---- 2. the notebook that runs ----
@@ -217,7 +247,8 @@ def read_submission(path):
 @dataclass
 class Unit:
     """One cell of the notebook that runs: its role, what it is called in messages, its code in steps."""
-    role: str  # "source" (set-up, from the source), "answer" (a solution cell), "learner" (learner-added), "test"
+    role: str  # "source" (set-up, from the source), "answer" (a solution cell), "learner" (learner-added), "test",
+    #            "skip" (a markdown cell or a cell tagged skip-execution: kept in the executed notebook, not run)
     label: str
     cell: object  # the notebook cell (for the executed notebook)
     steps: list  # [(code, hidden)]
@@ -229,11 +260,7 @@ def split_test_cell(source):
     """A test cell's code as [(code, hidden)]: a step ends after each top-level statement that calls
     report(), and at the edges of the hidden-test region. Code that does not parse runs as one step."""
     lines = source.splitlines(keepends=True)
-    hidden_lines = set()
-    for m in _HIDDEN.finditer(source):
-        first = source.count("\n", 0, m.start()) + 1
-        last = source.count("\n", 0, m.end()) + 1
-        hidden_lines.update(range(first, last + 1))
+    hidden_lines = markers.hidden_line_numbers(source)  # nbgrader's rule: a line that contains a marker
     try:
         with _AST_LOCK:
             body = ast.parse(source).body
@@ -272,11 +299,13 @@ def assemble(submission, source_nb):
     (the first, when a copy duplicated it; later copies run as the learner's own cells, in place);
     cells without a known grade_id are the learner's own and run in order, after the source cell they
     follow in the submission. A missing solution cell runs as its stub, unless a learner cell defines
-    its function (a renamed grade_id), which then runs in its place."""
+    its function (a renamed grade_id), which then runs in its place. A set-up or test cell the learner
+    edited runs as the source has it, with a note that says so."""
     notes, missing = [], {}
     source_ids = [_grade_id(c) for c in source_nb.cells]
     solution_ids = {_grade_id(c) for c in source_nb.cells if _nbgrader(c).get("solution")}
     stubs = stub_cells(source_nb)
+    handed_out = _handed_out_sources(source_nb)
     answers, seen, after = {}, {}, {}
     anchor = None
     for k, cell in enumerate(submission.cells, start=1):
@@ -287,6 +316,8 @@ def assemble(submission, source_nb):
                 anchor = gid
                 if gid in solution_ids:
                     answers[gid] = cell
+                elif gid in handed_out and _normalised(cell.get("source", "")) != handed_out[gid]:
+                    notes.append(f"your changes to cell '{gid}' are not run: put your code in your answer cell")
                 continue
             if gid in solution_ids and cell.get("cell_type") == "code":
                 after.setdefault(anchor, []).append((f"your cell {k} (a copy of {gid})", cell))
@@ -337,6 +368,23 @@ def assemble(submission, source_nb):
     return units, notes, missing
 
 
+def _normalised(source):
+    return "\n".join(line.rstrip() for line in str(source).splitlines()).strip("\n")
+
+
+def _handed_out_sources(source_nb):
+    """{grade_id: normalised source} of the code cells a learner gets and the grader runs from the source
+    (set-up and test cells, as the generated exercise has them: hidden tests removed); not the solution
+    cells and not the cells tagged skip-execution (the grade cell, whose command a learner may adapt)."""
+    try:
+        exercise = make_exercise(source_nb)
+    except Exception:  # a source nbgrader cannot process: the exercises could not have been generated either
+        return {}
+    return {_grade_id(c): _normalised(c.source) for c in exercise.cells
+            if c.cell_type == "code" and _grade_id(c) and not _nbgrader(c).get("solution")
+            and SKIP_TAG not in c.metadata.get("tags", [])}
+
+
 def _as_run_cell(cell, meta):
     run = nbformat.v4.new_code_cell(cell.get("source", ""))
     run.metadata["nbgrader"] = dict(meta)
@@ -367,12 +415,15 @@ class StepOutcome:
     reports: list = field(default_factory=list)  # [payload dict] in the order received
     outputs: list = field(default_factory=list)
     execution_count: object = None
+    # set when this step ran after (or was) the first hidden step sent to the learner's kernel: from then
+    # on the kernel may hold the hidden tests' code (a pre_run_cell hook records every cell), so its
+    # messages and values are never quoted (see judge)
+    tainted: bool = False
 
 
 @dataclass
 class Run:
     stopped: str = ""  # why the kernel was stopped before the end ("" when it ran every unit)
-    stopped_at: int = None  # index of the unit it was stopped in
     seconds: float = 0.0
 
 
@@ -562,16 +613,17 @@ async def _run_units(units, sandbox, limits, cell_timeout, budget):
         except Exception as err:
             run.stopped = ("the kernel did not start" + (f" ({type(err).__name__}: {err})".splitlines()[0]
                            if str(err) else f" ({type(err).__name__})"))
-            run.stopped_at = 0
             return run
-        for k, unit in enumerate(units):
-            for code, _hidden in unit.steps:
+        hidden_sent = False
+        for unit in units:
+            for code, hidden in unit.steps:
                 if not code.strip():
                     continue
+                hidden_sent = hidden_sent or hidden
                 verdict, outcome = await kernel.run(code, cell_timeout, deadline)
+                outcome.tainted = hidden_sent
                 unit.outcomes.append(outcome)
                 if verdict in ("budget", "stuck", "died"):
-                    run.stopped_at = k
                     run.stopped = {
                         "budget": f"time budget exhausted in {unit.label}: the submission's {budget:g} s budget ran out",
                         "stuck": (f"the kernel did not stop when interrupted after the {cell_timeout} s time limit "
@@ -618,19 +670,9 @@ def reference_reports(assignment, source_nb, digest, cell_timeout=DEFAULT_CELL_T
         return _references[key]
 
 
-def reference_for(assignment, source=None, manifest=None, cell_timeout=DEFAULT_CELL_TIMEOUT):
-    """The trusted run's Reference for an assignment of a source folder (checked against its checksum):
-    compute it once and pass it to grade_notebook(..., reference=...) in every worker of a gradebook run.
-    It is plain data (it pickles), and it holds the hidden tests' values: never show it to a learner."""
-    source = Path(source) if source else SOLUTIONS
-    name, _ = find_assignment(f"{assignment}.ipynb", assignment, source)
-    source_nb, digest = load_source(name, source, manifest)
-    return reference_reports(name, source_nb, digest, cell_timeout)
-
-
 def _run_reference(assignment, source_nb, digest, cell_timeout, budget):
     units = reference_units(source_nb)
-    with Sandbox("none") as sandbox:
+    with Sandbox("none", trusted=True) as sandbox:
         run = run_units(units, sandbox, Limits(), max(cell_timeout, 120), budget or max(600, DEFAULT_BUDGET))
     if run.stopped:
         raise CannotGrade(f"the source notebook of {assignment} did not run in the trusted kernel: {run.stopped}")
@@ -648,6 +690,18 @@ def _run_reference(assignment, source_nb, digest, cell_timeout, budget):
 
 # ---- 4. the verdict ----
 
+def _clip(text, limit=MAX_LEARNER_TEXT):
+    """Learner-originated text cut to `limit` characters."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+def _exception_name(outcome):
+    """The exception's type name as the learner's kernel sent it, if it looks like one; else 'an error'."""
+    name = outcome.ename or ""
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,79}", name) else "an error"
+
+
 def _error_text(outcome, cell_timeout):
     if outcome.status == "timeout":
         return f"stopped after the {cell_timeout} s time limit for a cell (an infinite loop?)"
@@ -655,12 +709,15 @@ def _error_text(outcome, cell_timeout):
         return NOT_ATTEMPTED
     if outcome.status == "aborted":
         return "the cell did not finish"
-    name, value = outcome.ename or "Error", outcome.evalue.strip()
+    if outcome.tainted:  # the kernel may have seen a hidden test: its type name only, never its message
+        return _exception_name(outcome)
+    name, value = _clip(outcome.ename or "Error", 100), _clip(outcome.evalue.strip())
     return f"{name}: {value}" if value else name
 
 
-def _compare_step(want, got):
-    """Why a step's reports differ from the reference's, or ""."""
+def _compare_step(want, got, tainted=False):
+    """Why a step's reports differ from the reference's, or "". With `tainted` (the kernel may have seen a
+    hidden test) it names the reference's value and says only that it differs, never what was reported."""
     for k, ref in enumerate(want):
         name = ref.get("name", "?")
         if k >= len(got):
@@ -668,20 +725,26 @@ def _compare_step(want, got):
         payload = got[k]
         if not isinstance(payload, dict) or payload.get("name") != name:
             other = payload.get("name") if isinstance(payload, dict) else None
-            return (f"{name}: the test reported {other!r} in its place" if isinstance(other, str)
+            if tainted:
+                return f"{name}: not reported in its place"
+            return (f"{name}: the test reported {_clip(repr(other))} in its place" if isinstance(other, str)
                     else f"{name}: the report is not well-formed")
         problem = grading.compare(name, payload.get("value"), ref["value"], rtol=ref.get("rtol", grading.RTOL),
                                   atol=ref.get("atol", grading.ATOL), check_dtype=ref.get("check_dtype", True))
         if problem:
-            return problem
+            return f"{name}: differs" if tainted else _clip(problem, len(name) + MAX_LEARNER_TEXT)
     if len(got) > len(want):
         extra = got[len(want)]
-        return f"an unexpected report {extra.get('name') if isinstance(extra, dict) else '?'!r} (reported twice?)"
+        if tainted:
+            return "an unexpected report (reported twice?)"
+        return f"an unexpected report {_clip(repr(extra.get('name') if isinstance(extra, dict) else '?'))} (reported twice?)"
     return ""
 
 
 def judge(unit, reference_steps, cell_timeout, stopped):
-    """(points earned fraction 0 or 1, message) for one test unit."""
+    """(passed, message) for one test unit: passed is True when every step replied 'ok' and reported what
+    the trusted kernel reported; message says why not ("" when passed). A failure in a hidden step says
+    HIDDEN_FAILED only; one after the first hidden step of the run quotes nothing the kernel sent."""
     if not reference_steps or not any(reference_steps):
         return False, "this test reports nothing to the grader (a problem of the exercise: tell the instructor)"
     steps = [s for s in unit.steps if s[0].strip()]
@@ -690,7 +753,7 @@ def judge(unit, reference_steps, cell_timeout, stopped):
         if k >= len(unit.outcomes):
             return False, stopped or "the test did not run to the end"
         outcome = unit.outcomes[k]
-        problem = _compare_step(want, outcome.reports) if (outcome.status == "ok" or outcome.reports) else ""
+        problem = _compare_step(want, outcome.reports, outcome.tainted) if (outcome.status == "ok" or outcome.reports) else ""
         if outcome.status != "ok":
             if outcome.reports and problem and "not reported (" not in problem:
                 text = problem
@@ -711,10 +774,11 @@ def _later_error(unit, k):
     """The in-notebook assertion's message from the steps after k (the learner's hint), if one failed."""
     for step, outcome in zip(unit.steps[k + 1:], unit.outcomes[k + 1:]):
         if outcome.status != "ok":
-            if step[1]:
+            if step[1] or outcome.tainted:
                 return ""
             return "" if outcome.ename == "AssertionError" and not outcome.evalue else \
-                (outcome.evalue.strip() if outcome.ename == "AssertionError" else f"{outcome.ename}: {outcome.evalue.strip()}")
+                (_clip(outcome.evalue.strip()) if outcome.ename == "AssertionError"
+                 else f"{_clip(outcome.ename, 100)}: {_clip(outcome.evalue.strip())}")
     return ""
 
 
@@ -724,16 +788,17 @@ def grade_notebook(path, cell_timeout=DEFAULT_CELL_TIMEOUT, *, assignment=None, 
 
     assignment: the assignment's name (default: the file's stem); source: the folder of source notebooks
     (default solutions/); budget: seconds for the whole submission (default DEFAULT_BUDGET); isolation:
-    "auto", "bwrap" or "process" (see coursetools/sandbox.py); limits: a sandbox.Limits; reference: a
-    precomputed Reference (reference_for(...)) to skip the trusted run. Raises CannotGrade, with a
-    one-line reason, for a file that is not a gradable notebook or an unknown assignment."""
+    "auto", "bwrap", "process", "docker" or "podman" (see coursetools/sandbox.py; never "none", which is
+    the trusted kernel's); limits: a sandbox.Limits; reference: a precomputed Reference (reference_reports'
+    or a release's stored one) to skip the trusted run. Raises CannotGrade, with a one-line reason, for a
+    file that is not a gradable notebook or an unknown assignment."""
     started = time.monotonic()
     path = Path(path)
     source = Path(source) if source else SOLUTIONS
     budget = float(budget or DEFAULT_BUDGET)
     limits = limits or Limits(cpu_s=int(budget) + 30)
     try:
-        resolve_mode(isolation)  # a sandbox that cannot work here is said before anything runs
+        resolve_mode(isolation)  # a sandbox that cannot work here (or "none") is said before anything runs
     except (RuntimeError, ValueError) as err:
         raise CannotGrade(str(err)) from None
     name, source_path = find_assignment(path, assignment, source)
@@ -805,32 +870,14 @@ def format_report(report, width=120):
     return "\n".join(lines)
 
 
-def grade_folder(folder, cell_timeout=DEFAULT_CELL_TIMEOUT, jobs=1, **options):
-    """Grade every .ipynb under `folder` (`jobs` at a time, in threads of this process; the gradebook
-    command's parallel runner is coursetools.gradebook): [(path relative to folder, Report or the error)]."""
-    from concurrent.futures import ThreadPoolExecutor
-    folder = Path(folder)
-    paths = [p for p in sorted(folder.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
-
-    def one(path):
-        try:
-            return grade_notebook(path, cell_timeout, **options)
-        except Exception as err:  # one broken submission must not stop the whole class's grading
-            return err
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        outcomes = list(pool.map(one, paths))
-    return [(str(path.relative_to(folder)), outcome) for path, outcome in zip(paths, outcomes)]
-
-
 def write_gradebook(results, out_path):
-    """Write grade_folder's results as a CSV: one row per submission, one column per question."""
+    """Write [(submission, Report or the exception that kept it from being graded)] (the gradebook's
+    results) as a CSV: one row per submission, one column per question."""
     rows, questions = [], []
     for submission, outcome in results:
         row = {"submission": submission}
         if isinstance(outcome, Exception):
-            one_line = isinstance(outcome, CannotGrade) or type(outcome).__name__ == "GradingFailed"  # the gradebook's
-            reason = str(outcome) if one_line else f"{type(outcome).__name__}: {outcome}"
+            reason = str(outcome) if isinstance(outcome, CannotGrade) else f"{type(outcome).__name__}: {outcome}"
             row.update(assignment="", score=0, max_score="", error=reason.splitlines()[0] if reason else "")
         else:
             row.update(assignment=outcome.assignment or outcome.source.stem, score=outcome.score,

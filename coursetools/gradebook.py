@@ -27,6 +27,8 @@ import time
 import traceback
 from pathlib import Path
 
+from .errors import CannotGrade, GradingFailed
+
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 DEFAULT_MARGIN_S = 120
 START_TIMEOUT_S = 300  # on top of the grader's own budget: kernel start-up, the trusted kernel, slow disks
@@ -46,8 +48,6 @@ def find_submissions(folder):
     return [p for p in sorted(folder.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
 
 
-class GradingFailed(Exception):
-    """A submission the grader could not finish: the reason, in one line, for its gradebook row."""
 
 
 def _grade_in_worker(path, options):
@@ -113,7 +113,7 @@ def _worker_main(fd):
                 outcome = grade_one(path, options)
             except Exception as err:  # one submission's failure is its own row
                 lines = str(err).strip().splitlines()
-                if type(err).__name__ == "CannotGrade":  # the grader's own one-line reason (an empty file, ...)
+                if isinstance(err, CannotGrade):  # the grader's own one-line reason (an empty file, ...)
                     outcome = GradingFailed(lines[0] if lines else "it cannot be graded")
                 else:
                     outcome = GradingFailed(f"{type(err).__name__}: {lines[0]}" if lines else type(err).__name__)
@@ -296,16 +296,48 @@ def grade_class(folder, jobs=None, timeout=None, progress=None, **options):
     return [(str(path.relative_to(folder)), outcome) for path, outcome in graded]
 
 
+def _output_problem(out, feedback):
+    """Why the gradebook could not write its CSV to `out` or its feedback files under `feedback`, or ""."""
+    if out.is_dir():
+        return f"--out {out} is a folder; name the CSV file to write (e.g. {out / 'gradebook.csv'})"
+    if out.exists() and not out.is_file():
+        return f"--out {out} is not a regular file"
+    if feedback.exists() and not feedback.is_dir():
+        return f"the feedback folder {feedback} is a file"
+    for path in (out.parent, feedback):
+        existing = next((p for p in [path, *path.parents] if p.exists()), None)
+        if existing is not None and not existing.is_dir():
+            return f"{existing} is a file, so {path} cannot be a folder"
+        if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+            return f"{existing} is not writable"
+    if out.exists() and not os.access(out, os.W_OK):
+        return f"--out {out} is not writable"
+    return ""
+
+
 def command(folder, out, feedback=None, jobs=None, **options):
     """`python -m coursetools gradebook`: grade the class, write the CSV and each student's feedback
-    files, print a line per submission as it finishes. Returns the exit status (2: nothing graded)."""
+    files, print a line per submission as it finishes. Returns the exit status: 0 when the CSV and the
+    feedback were written (whatever the scores, and with a row for each submission that could not be
+    graded), 2 when nothing was graded and nothing written (no such folder, an output path that cannot
+    be written, an isolation mode that does not work here, a source notebook that fails)."""
     from .feedback import hidden_fragments, write_feedback
     from .grade import CannotGrade, write_gradebook
     from .release import grading_options
+    from .sandbox import resolve_mode
     folder, out = Path(folder), Path(out)
     feedback = Path(feedback) if feedback else out.parent / "feedback"
     if not folder.is_dir():
         print(f"cannot grade {folder}: it is not a folder of submissions", file=sys.stderr)
+        return 2
+    problem = _output_problem(out, feedback)
+    if problem:
+        print(f"cannot grade {folder}: {problem}", file=sys.stderr)
+        return 2
+    try:  # a sandbox that cannot work here: said once, before anything is graded or written
+        resolve_mode(options.get("isolation"))
+    except (RuntimeError, ValueError) as err:
+        print(f"cannot grade {folder}: {err}", file=sys.stderr)
         return 2
     options, _ = grading_options(options)
     paths = find_submissions(folder)
@@ -325,7 +357,6 @@ def command(folder, out, feedback=None, jobs=None, **options):
         print(f"  [{len(done)}/{len(paths)}] {path.relative_to(folder)}: {verdict}", flush=True)
 
     results = grade_class(folder, jobs=jobs, progress=progress, references=references, **options)
-    results = [(name, CannotGrade(str(o)) if isinstance(o, GradingFailed) else o) for name, o in results]
     for note in sorted({n for _, o in results for n in getattr(o, "notes", []) if n.startswith("isolation:")}):
         print(note, file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)

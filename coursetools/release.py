@@ -36,7 +36,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import REPO
+from . import REPO, markers
 from .exercises import LEAK_MARKERS, SOLUTIONS, exercise_text
 
 GRADING = "grading"  # the release's source folder for self-grading (visible tests only)
@@ -80,23 +80,19 @@ def course_files(repo=REPO):
 
 
 def _regions(source_nb):
-    """(kind, text) of every solution region and hidden-test region of the source notebook."""
+    """(kind, text) of every solution region and hidden-test region of the source notebook (nbgrader's
+    rule: coursetools/markers.py)."""
     found = []
     for cell in source_nb.cells:
-        for kind, begin, end in (("solution", "### BEGIN SOLUTION", "### END SOLUTION"),
-                                 ("hidden test", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")):
-            for region in re.findall(re.escape(begin) + r"[^\n]*\n(.*?)" + re.escape(end), cell.source, re.S):
-                if region.strip():
-                    found.append((kind, region))
+        for kind, which in (("solution", markers.SOLUTION), ("hidden test", markers.HIDDEN)):
+            found += [(kind, region) for region in markers.regions(cell.source, which) if region.strip()]
     return found
 
 
 def _without_regions(source_nb):
     """The source notebook's text outside its solution and hidden-test regions (what a learner sees)."""
-    text = "\n".join(c.source for c in source_nb.cells)
-    for begin, end in (("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")):
-        text = re.sub(re.escape(begin) + r".*?" + re.escape(end), "", text, flags=re.S)
-    return text
+    return "\n".join(markers.without_regions(markers.without_regions(c.source, markers.SOLUTION), markers.HIDDEN)
+                     for c in source_nb.cells)
 
 
 def _normalised(text):

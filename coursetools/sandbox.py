@@ -10,7 +10,8 @@ Isolation modes (chosen by `isolation=`, or the environment variable COURSETOOLS
             and (when the grader runs as root and the interpreter is reachable) its own user id; weaker:
             the kernel can read what that user can read. Chosen when bwrap does not work here.
   "auto"    (the default) "bwrap" when a trial bwrap command works on this machine, else "process".
-  "none"    no sandbox at all: the trusted kernel that runs the instructor's own source notebook.
+  "none"    no sandbox at all: only for the trusted kernel that runs the instructor's own source notebook
+            (Sandbox(..., trusted=True)); a learner's kernel refuses it, from `isolation=` or the variable.
 
 In every mode but "none" the kernel gets limits set with setrlimit before it starts (memory, CPU time,
 processes, file size, open files, no core files), no environment from the grader but what it needs,
@@ -56,7 +57,8 @@ class Limits:
     processes: int = 128         # RLIMIT_NPROC: processes and threads of the sandbox's user id
     file_mb: int = 256           # RLIMIT_FSIZE: largest file it may write
     open_files: int = 1024       # RLIMIT_NOFILE
-    output_kb: int = 1024        # outputs kept per cell (stdout, stderr, displays), as nbgrader's LimitOutput
+    output_kb: int = 1024        # KB of output kept per cell (stdout, stderr, displays; the grader's own collector,
+    #                              in the spirit of nbgrader's LimitOutput); reports are counted apart
     total_output_kb: int = 8192  # outputs kept per submission; past it the grader keeps none
 
 
@@ -151,8 +153,15 @@ def container_problem(tool):
     return ""
 
 
-def resolve_mode(isolation=None):
+def resolve_mode(isolation=None, trusted=False):
+    """The isolation mode a sandbox gets: `isolation`, else $COURSETOOLS_ISOLATION, else auto; auto resolved
+    to bwrap or process. RuntimeError when the mode cannot work here, ValueError for an unknown mode or for
+    "none" in a learner's sandbox (trusted=False)."""
     mode = requested_mode(isolation)
+    if mode == "none" and not trusted:
+        source = "" if isolation else f" (from {ISOLATION_ENV})"
+        raise ValueError(f"isolation 'none'{source} runs a kernel with no sandbox: only the grader's trusted kernel "
+                         f"uses it; a learner's notebook needs auto, bwrap, process, docker or podman")
     if mode == "auto":
         return "bwrap" if bwrap_works() else "process"
     if mode in CONTAINER_TOOLS:
@@ -182,8 +191,8 @@ class Sandbox:
 
     Use as a context manager; on exit everything the kernel started is killed and the directory removed."""
 
-    def __init__(self, isolation=None, limits=None):
-        self.mode = resolve_mode(isolation)
+    def __init__(self, isolation=None, limits=None, trusted=False):
+        self.mode = resolve_mode(isolation, trusted)
         self.limits = limits or Limits()
         self.token = secrets.token_hex(8)
         self.rundir = Path(tempfile.mkdtemp(prefix="coursetools-grade-")).resolve()
@@ -317,7 +326,7 @@ class Sandbox:
 
     def close(self):
         self.kill_everything()
-        shutil.rmtree(self.rundir, ignore_errors=True)
+        remove_tree(self.rundir)
 
     def __enter__(self):
         return self
@@ -413,6 +422,29 @@ def kill_by_token(token):
                 continue
         if not found:
             return
+
+
+def remove_tree(root):
+    """Delete the directory `root` and everything in it, the read-only copies of lib/ included: a directory
+    that refuses (its mode is 0555, and the grader is not root) is made writable and tried again."""
+    def make_writable_and_retry(function, path, _exc_info):
+        parent = os.path.dirname(path)
+        for target in (parent, path):
+            try:
+                if not os.path.islink(target):
+                    os.chmod(target, stat.S_IMODE(os.lstat(target).st_mode) | stat.S_IRWXU)
+            except OSError:
+                pass
+        try:
+            function(path)
+        except OSError:
+            pass  # gone already, or not ours to remove: the rest of the tree still goes
+    if not os.path.lexists(root):
+        return
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(root, onexc=make_writable_and_retry)
+    else:
+        shutil.rmtree(root, onerror=make_writable_and_retry)
 
 
 def _make_read_only(root):
