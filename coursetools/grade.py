@@ -316,7 +316,7 @@ def assemble(submission, source_nb):
                 anchor = gid
                 if gid in solution_ids:
                     answers[gid] = cell
-                elif gid in handed_out and _normalised(cell.get("source", "")) != handed_out[gid]:
+                elif gid in handed_out and _normalised(cell.get("source", "")) not in handed_out[gid]:
                     notes.append(f"your changes to cell '{gid}' are not run: put your code in your answer cell")
                 continue
             if gid in solution_ids and cell.get("cell_type") == "code":
@@ -373,14 +373,16 @@ def _normalised(source):
 
 
 def _handed_out_sources(source_nb):
-    """{grade_id: normalised source} of the code cells a learner gets and the grader runs from the source
-    (set-up and test cells, as the generated exercise has them: hidden tests removed); not the solution
+    """{grade_id: the normalised sources it may have} for the code cells a learner gets and the grader runs
+    from the source (set-up and test cells: as the generated exercise has them, hidden tests removed, or as
+    the source itself has them, so that grading the solution notebook notes nothing); not the solution
     cells and not the cells tagged skip-execution (the grade cell, whose command a learner may adapt)."""
     try:
         exercise = make_exercise(source_nb)
     except Exception:  # a source nbgrader cannot process: the exercises could not have been generated either
         return {}
-    return {_grade_id(c): _normalised(c.source) for c in exercise.cells
+    own = {_grade_id(c): _normalised(c.source) for c in source_nb.cells if c.cell_type == "code"}
+    return {_grade_id(c): {_normalised(c.source), own.get(_grade_id(c))} for c in exercise.cells
             if c.cell_type == "code" and _grade_id(c) and not _nbgrader(c).get("solution")
             and SKIP_TAG not in c.metadata.get("tags", [])}
 
@@ -812,6 +814,45 @@ def grade_notebook(path, cell_timeout=DEFAULT_CELL_TIMEOUT, *, assignment=None, 
         mode = sandbox.mode
         notes = sandbox.notes + notes
     report = Report(path, source_path, cell_timeout, notes=notes, assignment=name, budget=budget, isolation=mode)
+    report.results = _question_results(units, reference.steps, cell_timeout, run, missing)
+    tainted = {u.grade_id for u in units if u.role == "test" and u.outcomes and u.outcomes[0].tainted}
+    silenced = {r.grade_id for r in report.results if r.grade_id in tainted and not r.passed
+                and r.message != HIDDEN_FAILED and NOT_ATTEMPTED not in r.message and r.message != run.stopped}
+    if silenced:
+        # A failure after the first hidden step quotes nothing from that kernel (it may hold the hidden code).
+        # To still say why, run the notebook again without any hidden step, in a fresh kernel that never
+        # sees hidden code, and take its reasons for those questions (the points stay the first run's).
+        left = budget - run.seconds
+        if left >= 5:
+            visible_units, visible_steps = _without_hidden_steps(units, reference.steps)
+            with Sandbox(isolation, limits) as sandbox:
+                second = run_units([u for u in visible_units if u.role != "skip"], sandbox, limits, cell_timeout, left)
+            reasons = {r.grade_id: r.message for r in
+                       _question_results(visible_units, visible_steps, cell_timeout, second, missing) if not r.passed}
+            for result in report.results:
+                if result.grade_id in silenced and reasons.get(result.grade_id):
+                    result.message = reasons[result.grade_id]
+    report.executed = _executed_notebook(submission, units)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _without_hidden_steps(units, reference_steps):
+    """Copies of `units` whose test cells keep only their visible steps, and the reference's reports for them."""
+    visible_units, visible_steps = [], {}
+    for unit in units:
+        steps = [s for s in unit.steps if s[0].strip()]
+        keep = [k for k, (code, hidden) in enumerate(steps) if not hidden]
+        if unit.role == "test":
+            visible_steps[unit.grade_id] = [want for k, want in enumerate(reference_steps.get(unit.grade_id) or [])
+                                            if k in keep]
+        visible_units.append(Unit(unit.role, unit.label, unit.cell, [steps[k] for k in keep], unit.grade_id))
+    return visible_units, visible_steps
+
+
+def _question_results(units, reference_steps, cell_timeout, run, missing):
+    """One QuestionResult per test unit, from the outcomes a run left in `units`."""
+    results = []
     since_last_test, setup_failures = [], []  # cells that failed: the likely cause of a test failing after them
     for unit in units:
         if unit.role in ("answer", "learner", "source"):
@@ -826,7 +867,7 @@ def grade_notebook(path, cell_timeout=DEFAULT_CELL_TIMEOUT, *, assignment=None, 
         if unit.role != "test":
             continue
         max_points = float(_nbgrader(unit.cell).get("points", 0) or 0)
-        passed, message = judge(unit, reference.steps.get(unit.grade_id), cell_timeout, run.stopped)
+        passed, message = judge(unit, reference_steps.get(unit.grade_id), cell_timeout, run.stopped)
         cause = (since_last_test or setup_failures or [""])[0]
         if not passed and cause and cause not in message and NOT_ATTEMPTED not in message \
                 and message != HIDDEN_FAILED and not (run.stopped and message == run.stopped):
@@ -835,10 +876,8 @@ def grade_notebook(path, cell_timeout=DEFAULT_CELL_TIMEOUT, *, assignment=None, 
         question = unit.grade_id.removesuffix("_test")
         if question in missing:
             message = f"{missing[question]}; {message}" if message else missing[question]
-        report.results.append(QuestionResult(unit.grade_id, max_points if passed else 0.0, max_points, message))
-    report.executed = _executed_notebook(submission, units)
-    report.seconds = time.monotonic() - started
-    return report
+        results.append(QuestionResult(unit.grade_id, max_points if passed else 0.0, max_points, message))
+    return results
 
 
 def _executed_notebook(submission, units):

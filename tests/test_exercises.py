@@ -185,6 +185,7 @@ def graded(tmp_path_factory):
 def test_solution_scores_full_marks(graded, solution):
     report = graded[solution.stem]["solution"]
     assert report.all_passed and report.score == report.max_score > 0, format_report(report)
+    assert not [note for note in report.notes if "are not run" in note], report.notes  # its cells are the source's
     grading_cell = report.executed.cells[-1]
     assert SKIP_TAG in grading_cell.metadata.tags and grading_cell.outputs == [] and grading_cell.execution_count is None
 
