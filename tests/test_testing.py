@@ -14,7 +14,6 @@ TESTS = Path(__file__).resolve().parent
 
 # The tests of the course's tooling, which may import coursetools; every other test file is a library test.
 COURSE_TOOLING_TESTS = {
-    "test_coursetools_checks.py": "coursetools.checks, the exercises' comparison (built on nnlib.testing)",
     "test_exercises.py": "the exercise notebooks and their grader (coursetools.exercises, coursetools.grade)",
     "test_envcheck.py": "the environment check (coursetools.envcheck)",
     "test_readme.py": "the README's commands, run through coursetools",
@@ -126,8 +125,8 @@ def test_library_tests_import_nothing_from_coursetools():
 
 
 def test_the_import_scan_finds_every_form_of_import():
-    source = ("import os\nimport coursetools\nfrom coursetools.checks import assert_close\n"
+    source = ("import os\nimport coursetools\nfrom coursetools.grading import check\n"
               "def f():\n    import coursetools.grade as g\n# from coursetools import REPO (a comment)\n"
               "text = 'from coursetools import REPO'\n")
-    assert imports_of_coursetools(source) == ["coursetools", "coursetools.checks", "coursetools.grade"]
+    assert imports_of_coursetools(source) == ["coursetools", "coursetools.grading", "coursetools.grade"]
     assert "parity.py" in {p.name for p in library_test_files()}  # the helpers are scanned too
