@@ -308,3 +308,11 @@ def test_logsumexp_over_several_dims_matches_torch(dim, keepdim):
         results.append((np.asarray(y.tolist()), np.asarray(x.grad.tolist())))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape, dim", [((0,), 0), ((0, 3), 0), ((2, 0), 1), ((5,), 0), ((4, 2), 0), ((6,), 0)])
+@pytest.mark.parametrize("how", ["split 2", "chunk 1", "chunk 3", "chunk 4"])
+def test_split_and_chunk_give_torchs_pieces_also_of_an_empty_dimension(shape, dim, how):
+    kind, n = how.split()
+    pieces = {lib: getattr(lib.zeros(*shape), kind)(int(n), dim) for lib in LIBS}
+    assert [tuple(p.shape) for p in pieces[nnlib]] == [tuple(p.shape) for p in pieces[torch]]

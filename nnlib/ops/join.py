@@ -91,6 +91,7 @@ def split(x, split_size_or_sections, dim=0):
         if split_size_or_sections <= 0:
             raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
         sizes = [min(split_size_or_sections, length - start) for start in range(0, length, split_size_or_sections)]
+        sizes = sizes or [0]  # an empty dimension splits into one empty piece, as in torch
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != length:
@@ -109,7 +110,9 @@ def chunk(x, chunks, dim=0):
     axis = normalize_dim(dim, x.ndim, "chunk")
     if chunks <= 0:
         raise ValueError(f"chunk: the number of chunks must be positive, got {chunks}")
-    return split(x, max(-(-x.shape[axis] // chunks), 1), axis)
+    if x.shape[axis] == 0:
+        return split(x, [0] * chunks, axis)  # an empty dimension gives `chunks` empty pieces, as in torch
+    return split(x, -(-x.shape[axis] // chunks), axis)
 
 
 def unbind(x, dim=0):
