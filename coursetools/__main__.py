@@ -113,8 +113,8 @@ def main(argv=None):
     if args.command == "grade":
         from .grade import CannotGrade, grade_notebook, format_report
         from .release import grading_options
-        options, release_note = grading_options(_grading_kwargs(args), args.notebook)  # grading/ in a release
         try:
+            options, release_note = grading_options(_grading_kwargs(args), args.notebook)  # grading/ in a release
             report = grade_notebook(args.notebook, cell_timeout=args.timeout, **options)
         except CannotGrade as err:
             print(f"cannot grade {args.notebook}: {err}", file=sys.stderr)

@@ -364,7 +364,8 @@ def assemble(submission, source_nb):
             units.append(Unit("test", gid, copy.deepcopy(cell), split_test_cell(cell.source), gid))
         else:
             units.append(Unit("source", gid or "a set-up cell", copy.deepcopy(cell), [(cell.source, False)], gid))
-        add_learner(gid)
+        if gid is not None:  # the cells anchored to None (above every known cell) ran first, once
+            add_learner(gid)
     return units, notes, missing
 
 

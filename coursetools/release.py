@@ -37,6 +37,7 @@ from pathlib import Path
 import nbformat
 
 from . import REPO, markers
+from .errors import CannotGrade
 from .exercises import LEAK_MARKERS, SOLUTIONS, exercise_text
 
 GRADING = "grading"  # the release's source folder for self-grading (visible tests only)
@@ -218,13 +219,30 @@ def write_grading_reference(grading, sources, cell_timeout=None):
 def stored_reference(source, assignment):
     """The reference values stored in a source folder for `assignment` (a release's grading/), as the
     grader's Reference, or None where there are none. The grader uses them only while their checksum
-    matches the source notebook's; otherwise it runs the source in its trusted kernel as usual."""
+    matches the source notebook's; otherwise it runs the source in its trusted kernel as usual.
+    Raises CannotGrade, with a one-line reason, for a file that is not what write_grading_reference writes."""
     from .grade import Reference
     path = Path(source) / f"{assignment}{REFERENCE_SUFFIX}"
     if not path.is_file():
         return None
-    data = json.loads(path.read_text())
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise _damaged(path, f"{type(err).__name__}: {err}") from None
+    if not isinstance(data, dict):
+        raise _damaged(path, f"a JSON {type(data).__name__}, not an object")
+    for name, kind in (("assignment", str), ("sha256", str), ("steps", dict)):
+        if not isinstance(data.get(name), kind):
+            raise _damaged(path, f"its {name!r} is missing or not a {kind.__name__}")
+    if not all(isinstance(steps, list) for steps in data["steps"].values()):
+        raise _damaged(path, "its 'steps' are not lists")
     return Reference(**{f.name: data[f.name] for f in dataclasses.fields(Reference) if f.name in data})
+
+
+def _damaged(path, why):
+    """The one-line reason for a stored reference that cannot be used."""
+    why = (str(why).strip().splitlines() or ["unreadable"])[0]
+    return CannotGrade(f"the stored reference {path.name} is damaged ({why}): rebuild the release or ask the instructor")
 
 
 VISIBLE_ONLY_NOTE = ("this is the learners' release: it grades the visible tests only; your instructor's "

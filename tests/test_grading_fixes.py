@@ -15,6 +15,7 @@ nbgrader allows: `### BEGIN HIDDEN TESTS (the instructor's own seeds)`).
 9. edits to a set-up or test cell are not run, and the table says so
 10-12. the command line: exercises --check --source, --strict alone, --timeout/--budget <= 0, make grade NB
    with a space
+13. a learner's cell above every graded cell runs once, however many source cells have no grade_id
 """
 import base64
 import csv
@@ -39,7 +40,8 @@ from coursetools.authoring import reference_answers, write_submission
 from coursetools.exercises import MANIFEST_NAME, check_exercises, write_exercises
 from coursetools.feedback import hidden_fragments
 from coursetools.gradebook import command
-from coursetools.grade import HIDDEN_FAILED, CannotGrade, grade_notebook, read_submission, split_test_cell
+from coursetools.grade import (HIDDEN_FAILED, CannotGrade, assemble, format_report, grade_notebook, read_submission,
+                               split_test_cell)
 from coursetools.grading import compare, encode
 from coursetools.release import _regions, leaks
 from coursetools.sandbox import Sandbox, remove_tree, resolve_mode
@@ -352,3 +354,24 @@ def test_make_grade_quotes_the_notebook_path():
     done = subprocess.run(["make", "-n", "-C", str(REPO), "grade", "NB=dir with space/x.ipynb"],
                           capture_output=True, text=True, timeout=60)
     assert "grade \"dir with space/x.ipynb\"" in done.stdout, done.stdout + done.stderr
+
+
+# ---- 13. a learner's cell above every graded cell runs once ----
+
+def test_a_cell_added_above_every_graded_cell_runs_once_when_the_source_has_a_cell_without_a_grade_id(tmp_path):
+    # assemble anchored such a cell to None and ran it again after every source cell without a grade_id
+    source, options = drill(tmp_path)
+    path = source / f"{DRILL}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(nb.cells.index(_cell(nb, "setup")) + 1, nbformat.v4.new_code_cell("_no_grade_id = True"))
+    nb.cells.insert(nb.cells.index(_cell(nb, "q2_text")), nbformat.v4.new_markdown_cell("A note without a grade_id."))
+    nbformat.write(nb, path)
+    write_exercises(source, Path(options["manifest"]).parent)
+    submission = write_submission(DRILL, tmp_path / "s" / f"{DRILL}.ipynb", source=source)
+    _edit(submission, lambda nb: nb.cells.insert(0, nbformat.v4.new_code_cell("print('the learner cell ran')")))
+    units, _, _ = assemble(read_submission(submission), nbformat.read(path, as_version=4))
+    assert [u.label for u in units].count("your cell 1") == 1
+    report = grade_notebook(submission, cell_timeout=CELL_TIMEOUT, budget=BUDGET, **options)
+    assert report.score == FULL, format_report(report)
+    printed = [o.get("text", "") for c in report.executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert sum(text.count("the learner cell ran") for text in printed) == 1, printed

@@ -179,3 +179,27 @@ def test_the_build_refuses_a_release_that_would_leak(tmp_path, source):
     with pytest.raises(ReleaseError, match="README.md: contains a solution region"):
         build_release(tmp_path / "leaky", source=source, repo=repo, reference=False)
     assert not (tmp_path / "leaky").exists()
+
+
+@pytest.mark.parametrize("damage", [b"{not json", b"[]", b'{"assignment": "03_autograd"}',
+                                    b'{"assignment": "03_autograd", "sha256": "ab", "steps": [1]}', b"\xff\xfe"])
+def test_a_damaged_stored_reference_is_a_one_line_reason(tmp_path, capsys, damage):
+    # a release's grading/ whose reference values are not what write_grading_reference wrote: the grader
+    # says so in one line and exits 2, before any kernel runs (it used to end in a traceback)
+    grading = tmp_path / "course" / GRADING
+    grading.mkdir(parents=True)
+    notebook = grading / f"{ASSIGNMENT}.ipynb"
+    notebook.write_text(exercise_text(REPO / "solutions" / f"{ASSIGNMENT}.ipynb"))
+    (grading / "SOURCES.sha256").write_text(f"{sha256_of(notebook)}  {notebook.name}\n")
+    (grading / f"{ASSIGNMENT}.reference.json").write_bytes(damage)
+    submission = tmp_path / "class" / "ada" / f"{ASSIGNMENT}.ipynb"
+    submission.parent.mkdir(parents=True)
+    shutil.copy(notebook, submission)
+    assert main(["grade", str(submission), "--source", str(grading)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and f"{ASSIGNMENT}.reference.json is damaged" in err, err
+    assert "rebuild the release or ask the instructor" in err, err
+    out = tmp_path / "grades.csv"
+    assert main(["gradebook", str(tmp_path / "class"), "--out", str(out), "--source", str(grading)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "is damaged" in err and not out.exists(), err
