@@ -13,20 +13,16 @@ from pathlib import Path
 
 import nbformat
 
-from .exercises import SOLUTIONS, make_exercise
+from .exercises import SOLUTIONS, cell_grade_id, make_exercise
 
 TEST_CELL_TIMEOUT = 20  # seconds per cell in the course's own tests (a learner's default is 60)
-
-
-def _grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
 def reference_answers(assignment, source=SOLUTIONS):
     """{grade_id: code} of the solution cells in the source notebook, without nbgrader's markers: what a
     learner who got everything right would have typed."""
     nb = nbformat.read(Path(source) / f"{assignment}.ipynb", as_version=4)
-    return {_grade_id(c): "\n".join(line for line in c.source.splitlines() if "### BEGIN SOLUTION" not in line
+    return {cell_grade_id(c): "\n".join(line for line in c.source.splitlines() if "### BEGIN SOLUTION" not in line
                                     and "### END SOLUTION" not in line)
             for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
 
@@ -41,7 +37,7 @@ def write_submission(assignment, path, answers=None, source=SOLUTIONS):
     if unknown:
         raise KeyError(f"{assignment} has no solution cell {sorted(unknown)}; its solution cells are {sorted(solved)}")
     for cell in nb.cells:
-        grade_id = _grade_id(cell)
+        grade_id = cell_grade_id(cell)
         if grade_id in solved:
             answer = answers.get(grade_id, solved[grade_id])
             if answer is not None:

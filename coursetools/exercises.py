@@ -23,6 +23,25 @@ LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HID
 MANIFEST_NAME = "SOURCES.sha256"
 
 
+def nbgrader_metadata(cell):
+    """A cell's nbgrader metadata: {} when it has none (or, in a learner's file, something that is not an object)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def cell_grade_id(cell):
+    """A cell's nbgrader grade_id, or None when it has none (or one that is not a string): the key by which
+    the generator, the staleness check and the grader match cells."""
+    gid = nbgrader_metadata(cell).get("grade_id")
+    return gid if isinstance(gid, str) else None
+
+
+def normalised_source(source):
+    """A cell's source as the staleness check and the grader compare it: trailing whitespace on each line
+    and blank lines at the ends ignored."""
+    return "\n".join(line.rstrip() for line in str(source).splitlines()).strip("\n")
+
+
 def make_exercise(solution_nb):
     """The learner's version of a solution notebook: solutions and hidden tests removed, outputs cleared."""
     nb = copy.deepcopy(solution_nb)
@@ -105,14 +124,6 @@ AUTHOR_ADVICE = (
     "answers somewhere else before restoring the file from git).")
 
 
-def _normalised(source):
-    return "\n".join(line.rstrip() for line in source.splitlines()).strip("\n")
-
-
-def _grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
 def exercise_differences(solution_path, exercise_path, strict=False):
     """What differs between an exercise notebook and what its solution notebook generates (a list of
     sentences; empty when it is up to date). See the comment above for what is compared."""
@@ -125,16 +136,16 @@ def exercise_differences(solution_path, exercise_path, strict=False):
     except Exception as err:  # not JSON, not a notebook
         return [f"it cannot be read as a notebook ({type(err).__name__}: {err})"]
     problems = [f"cell {k} of {solution_path.name} has no nbgrader grade_id (every generated cell needs one)"
-                for k, cell in enumerate(expected.cells) if not _grade_id(cell)]
+                for k, cell in enumerate(expected.cells) if not cell_grade_id(cell)]
     if actual.metadata.get("coursetools") != expected.metadata.get("coursetools"):
         problems.append("its notebook metadata 'coursetools' differs (the grader uses it to find the source)")
-    learners_own = [c for c in actual.cells if not _grade_id(c)]
+    learners_own = [c for c in actual.cells if not cell_grade_id(c)]
     if strict and learners_own:
         problems.append(f"it has {len(learners_own)} cell(s) without nbgrader metadata, which the generator never writes")
     if strict and any(c.get("outputs") or c.get("execution_count") for c in actual.cells if c.cell_type == "code"):
         problems.append("it stores outputs, which the generator clears")
-    actual_cells = [c for c in actual.cells if _grade_id(c)]
-    expected_ids, actual_ids = [_grade_id(c) for c in expected.cells], [_grade_id(c) for c in actual_cells]
+    actual_cells = [c for c in actual.cells if cell_grade_id(c)]
+    expected_ids, actual_ids = [cell_grade_id(c) for c in expected.cells], [cell_grade_id(c) for c in actual_cells]
     if expected_ids != actual_ids:
         missing = [i for i in expected_ids if i not in actual_ids]
         extra = [i for i in actual_ids if i not in expected_ids]
@@ -144,13 +155,13 @@ def exercise_differences(solution_path, exercise_path, strict=False):
                               not missing and not extra and "the order differs") if part))
         return problems
     for want, got in zip(expected.cells, actual_cells):
-        name = f"cell '{_grade_id(want)}'"
+        name = f"cell '{cell_grade_id(want)}'"
         if got.cell_type != want.cell_type:
             problems.append(f"{name} is a {got.cell_type} cell, the source has a {want.cell_type} cell")
         if got.metadata.get("nbgrader") != want.metadata.get("nbgrader"):
             problems.append(f"{name}: its nbgrader metadata (points, locks) differs")
         answer_cell = want.metadata["nbgrader"].get("solution", False)
-        if (strict or not answer_cell) and _normalised(got.source) != _normalised(want.source):
+        if (strict or not answer_cell) and normalised_source(got.source) != normalised_source(want.source):
             problems.append(f"{name}: its source differs" + (" from the generated stub" if answer_cell else ""))
     return problems
 

@@ -35,7 +35,8 @@ from nbformat.v4 import output_from_msg
 
 from . import grading, markers
 from .errors import CannotGrade, GradingFailed  # noqa: F401  (GradingFailed: the gradebook's)
-from .exercises import EXERCISES, SOLUTIONS, MANIFEST_NAME, make_exercise, read_manifest, stub_cells
+from .exercises import (EXERCISES, SOLUTIONS, MANIFEST_NAME, cell_grade_id, make_exercise, nbgrader_metadata,
+                        normalised_source, read_manifest, stub_cells)
 from .execute import SKIP_TAG
 from .sandbox import Limits, Sandbox, live_kernels, live_lock, resolve_mode
 
@@ -98,16 +99,6 @@ class Report:
     @property
     def by_id(self):
         return {r.grade_id: r for r in self.results}
-
-
-def _nbgrader(cell):
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
-
-
-def _grade_id(cell):
-    gid = _nbgrader(cell).get("grade_id")
-    return gid if isinstance(gid, str) else None
 
 
 # ---- 1. what to grade against ----
@@ -302,21 +293,21 @@ def assemble(submission, source_nb):
     its function (a renamed grade_id), which then runs in its place. A set-up or test cell the learner
     edited runs as the source has it, with a note that says so."""
     notes, missing = [], {}
-    source_ids = [_grade_id(c) for c in source_nb.cells]
-    solution_ids = {_grade_id(c) for c in source_nb.cells if _nbgrader(c).get("solution")}
+    source_ids = [cell_grade_id(c) for c in source_nb.cells]
+    solution_ids = {cell_grade_id(c) for c in source_nb.cells if nbgrader_metadata(c).get("solution")}
     stubs = stub_cells(source_nb)
     handed_out = _handed_out_sources(source_nb)
     answers, seen, after = {}, {}, {}
     anchor = None
     for k, cell in enumerate(submission.cells, start=1):
-        gid = _grade_id(cell)
+        gid = cell_grade_id(cell)
         if gid in source_ids and gid is not None:
             seen[gid] = seen.get(gid, 0) + 1
             if seen[gid] == 1:
                 anchor = gid
                 if gid in solution_ids:
                     answers[gid] = cell
-                elif gid in handed_out and _normalised(cell.get("source", "")) not in handed_out[gid]:
+                elif gid in handed_out and normalised_source(cell.get("source", "")) not in handed_out[gid]:
                     notes.append(f"your changes to cell '{gid}' are not run: put your code in your answer cell")
                 continue
             if gid in solution_ids and cell.get("cell_type") == "code":
@@ -340,7 +331,7 @@ def assemble(submission, source_nb):
 
     add_learner(None)
     for cell in source_nb.cells:
-        gid, meta = _grade_id(cell), _nbgrader(cell)
+        gid, meta = cell_grade_id(cell), nbgrader_metadata(cell)
         if cell.cell_type != "code" or SKIP_TAG in cell.metadata.get("tags", []):
             units.append(Unit("skip", gid or "", copy.deepcopy(cell), []))
         elif meta.get("solution"):
@@ -369,10 +360,6 @@ def assemble(submission, source_nb):
     return units, notes, missing
 
 
-def _normalised(source):
-    return "\n".join(line.rstrip() for line in str(source).splitlines()).strip("\n")
-
-
 def _handed_out_sources(source_nb):
     """{grade_id: the normalised sources it may have} for the code cells a learner gets and the grader runs
     from the source (set-up and test cells: as the generated exercise has them, hidden tests removed, or as
@@ -382,9 +369,9 @@ def _handed_out_sources(source_nb):
         exercise = make_exercise(source_nb)
     except Exception:  # a source nbgrader cannot process: the exercises could not have been generated either
         return {}
-    own = {_grade_id(c): _normalised(c.source) for c in source_nb.cells if c.cell_type == "code"}
-    return {_grade_id(c): {_normalised(c.source), own.get(_grade_id(c))} for c in exercise.cells
-            if c.cell_type == "code" and _grade_id(c) and not _nbgrader(c).get("solution")
+    own = {cell_grade_id(c): normalised_source(c.source) for c in source_nb.cells if c.cell_type == "code"}
+    return {cell_grade_id(c): {normalised_source(c.source), own.get(cell_grade_id(c))} for c in exercise.cells
+            if c.cell_type == "code" and cell_grade_id(c) and not nbgrader_metadata(c).get("solution")
             and SKIP_TAG not in c.metadata.get("tags", [])}
 
 
@@ -398,7 +385,7 @@ def reference_units(source_nb):
     """The source notebook's own units, reference solutions in place: what the trusted kernel runs."""
     units = []
     for cell in source_nb.cells:
-        gid, meta = _grade_id(cell), _nbgrader(cell)
+        gid, meta = cell_grade_id(cell), nbgrader_metadata(cell)
         if cell.cell_type != "code" or SKIP_TAG in cell.metadata.get("tags", []):
             continue
         if meta.get("grade"):
@@ -867,7 +854,7 @@ def _question_results(units, reference_steps, cell_timeout, run, missing):
             continue
         if unit.role != "test":
             continue
-        max_points = float(_nbgrader(unit.cell).get("points", 0) or 0)
+        max_points = float(nbgrader_metadata(unit.cell).get("points", 0) or 0)
         passed, message = judge(unit, reference_steps.get(unit.grade_id), cell_timeout, run.stopped)
         cause = (since_last_test or setup_failures or [""])[0]
         if not passed and cause and cause not in message and NOT_ATTEMPTED not in message \

@@ -96,7 +96,9 @@ def _without_regions(source_nb):
                      for c in source_nb.cells)
 
 
-def _normalised(text):
+def _stripped_nonblank_lines(text):
+    """The text's non-blank lines, each stripped of the whitespace around it: how a region is looked for in
+    a file (whatever its indentation or blank lines there)."""
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
@@ -120,7 +122,8 @@ def leaks(folder, source_nbs):
     a hidden test (its report names and messages) in any file. A list of sentences; empty when nothing
     leaks."""
     folder = Path(folder)
-    regions = [(name, kind, _normalised(text)) for name, nb in source_nbs.items() for kind, text in _regions(nb)]
+    regions = [(name, kind, _stripped_nonblank_lines(text))
+               for name, nb in source_nbs.items() for kind, text in _regions(nb)]
     strings = {(name, string) for name, nb in source_nbs.items() for kind, text in _regions(nb) if kind == "hidden test"
                for string in _hidden_strings(text, _without_regions(nb))}
     problems = []
@@ -134,7 +137,7 @@ def leaks(folder, source_nbs):
             nb_text = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
             problems += [f"{relative}: contains the marker {m!r}" for m in LEAK_MARKERS if m in nb_text]
             text = nb_text
-        flat = _normalised(text)
+        flat = _stripped_nonblank_lines(text)
         problems += [f"{relative}: contains a {kind} region of {name}" for name, kind, region in regions
                      if region and region in flat]
         problems += [f"{relative}: contains a hidden test's string of {name}: {string!r}"
