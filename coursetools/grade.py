@@ -20,7 +20,6 @@ How a submission is graded (coursetools/AUTHORING.md is the authors' side of it)
 import ast
 import asyncio
 import copy
-import csv
 import hashlib
 import json
 import re
@@ -38,6 +37,7 @@ from .errors import CannotGrade, GradingFailed  # noqa: F401  (GradingFailed: th
 from .exercises import (EXERCISES, SOLUTIONS, MANIFEST_NAME, cell_grade_id, make_exercise, nbgrader_metadata,
                         normalised_source, read_manifest, stub_cells)
 from .execute import SKIP_TAG
+from .gradebook import write_gradebook  # noqa: F401  (it lives in gradebook.py; imported from here too)
 from .sandbox import Limits, Sandbox, live_kernels, live_lock, resolve_mode
 
 DEFAULT_CELL_TIMEOUT = 60
@@ -895,31 +895,3 @@ def format_report(report, width=120):
     lines += ["", f"{'total':<{name_width}}  {report.score:>4g} / {report.max_score:<2g}  "
               + ("all questions pass" if report.all_passed else "some questions fail")]
     return "\n".join(lines)
-
-
-def write_gradebook(results, out_path):
-    """Write [(submission, Report or the exception that kept it from being graded)] (the gradebook's
-    results) as a CSV: one row per submission, one column per question."""
-    rows, questions = [], []
-    for submission, outcome in results:
-        row = {"submission": submission}
-        if isinstance(outcome, Exception):
-            reason = str(outcome) if isinstance(outcome, CannotGrade) else f"{type(outcome).__name__}: {outcome}"
-            row.update(assignment="", score=0, max_score="", error=reason.splitlines()[0] if reason else "")
-        else:
-            row.update(assignment=outcome.assignment or outcome.source.stem, score=outcome.score,
-                       max_score=outcome.max_score, error="")
-            for r in outcome.results:
-                row[r.grade_id] = r.points
-                if r.grade_id not in questions:
-                    questions.append(r.grade_id)
-        rows.append(row)
-    for row in rows:  # a submission that could not be graded scores 0 on every question
-        if row["error"]:
-            for q in questions:
-                row.setdefault(q, 0)
-    with open(out_path, "w", newline="") as f:
-        writer = csv.DictWriter(f, ["submission", "assignment", "score", "max_score"] + questions + ["error"], restval="")
-        writer.writeheader()
-        writer.writerows(rows)
-    return rows

@@ -16,6 +16,7 @@ seconds), as fresh interpreters (`python -c ...`, in a new session) that inherit
 process's threads and do not re-run the script that called the gradebook; they talk to it over a
 socket pair (multiprocessing's Connection: pickled messages).
 """
+import csv
 import os
 import queue
 import signal
@@ -66,7 +67,7 @@ def trusted_references(paths, **options):
     check is left out (each of its submissions then gets that reason in its row); a source that fails in
     the trusted kernel raises grade.CannotGrade: the exercise, not a submission, is broken."""
     from .exercises import SOLUTIONS
-    from .grade import CannotGrade, DEFAULT_CELL_TIMEOUT, find_assignment, load_source, reference_reports
+    from .grade import DEFAULT_CELL_TIMEOUT, find_assignment, load_source, reference_reports
     from .release import stored_reference
     source = options.get("source") or SOLUTIONS
     names = {options["assignment"]} if options.get("assignment") else {Path(p).stem for p in paths}
@@ -285,15 +286,45 @@ def _default_timeout(options):
     return float(budget or 600) + DEFAULT_MARGIN_S
 
 
-def grade_class(folder, jobs=None, timeout=None, progress=None, **options):
+def grade_class(folder, jobs=None, timeout=None, progress=None, paths=None, **options):
     """Grade every submission under `folder` (options: grade_notebook's keyword arguments): the trusted
-    kernel runs each source once, here, then grade_paths. Returns [(path relative to folder, outcome)]."""
+    kernel runs each source once, here, then grade_paths. `paths` is the list of submissions to grade when
+    the caller has already found them (default find_submissions(folder)). Returns [(path relative to
+    folder, outcome)]."""
     folder = Path(folder)
-    paths = find_submissions(folder)
+    paths = find_submissions(folder) if paths is None else [Path(p) for p in paths]
     if options.get("references") is None:
         options["references"] = trusted_references(paths, **options)
     graded = grade_paths(paths, jobs=jobs, timeout=timeout, progress=progress, **options)
     return [(str(path.relative_to(folder)), outcome) for path, outcome in graded]
+
+
+def write_gradebook(results, out_path):
+    """Write [(submission, Report or the exception that kept it from being graded)] (the gradebook's
+    results) as a CSV: one row per submission, one column per question."""
+    rows, questions = [], []
+    for submission, outcome in results:
+        row = {"submission": submission}
+        if isinstance(outcome, Exception):
+            reason = str(outcome) if isinstance(outcome, CannotGrade) else f"{type(outcome).__name__}: {outcome}"
+            row.update(assignment="", score=0, max_score="", error=reason.splitlines()[0] if reason else "")
+        else:
+            row.update(assignment=outcome.assignment or outcome.source.stem, score=outcome.score,
+                       max_score=outcome.max_score, error="")
+            for r in outcome.results:
+                row[r.grade_id] = r.points
+                if r.grade_id not in questions:
+                    questions.append(r.grade_id)
+        rows.append(row)
+    for row in rows:  # a submission that could not be graded scores 0 on every question
+        if row["error"]:
+            for q in questions:
+                row.setdefault(q, 0)
+    with open(out_path, "w", newline="") as f:
+        writer = csv.DictWriter(f, ["submission", "assignment", "score", "max_score"] + questions + ["error"], restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
 
 
 def _output_problem(out, feedback):
@@ -322,7 +353,6 @@ def command(folder, out, feedback=None, jobs=None, **options):
     graded), 2 when nothing was graded and nothing written (no such folder, an output path that cannot
     be written, an isolation mode that does not work here, a source notebook that fails)."""
     from .feedback import hidden_fragments, write_feedback
-    from .grade import CannotGrade, write_gradebook
     from .release import grading_options
     from .sandbox import resolve_mode
     folder, out = Path(folder), Path(out)
@@ -356,7 +386,7 @@ def command(folder, out, feedback=None, jobs=None, **options):
                    else f"not graded: {outcome}")
         print(f"  [{len(done)}/{len(paths)}] {path.relative_to(folder)}: {verdict}", flush=True)
 
-    results = grade_class(folder, jobs=jobs, progress=progress, references=references, **options)
+    results = grade_class(folder, jobs=jobs, progress=progress, paths=paths, references=references, **options)
     for note in sorted({n for _, o in results for n in getattr(o, "notes", []) if n.startswith("isolation:")}):
         print(note, file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)

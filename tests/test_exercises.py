@@ -10,7 +10,8 @@ from coursetools import REPO
 from coursetools.__main__ import main
 from coursetools.exercises import AUTHOR_ADVICE, LEAK_MARKERS, check_exercises, exercise_differences, exercise_text
 from coursetools.execute import SKIP_TAG
-from coursetools.grade import QuestionResult, Report, format_report, write_gradebook
+from coursetools.grade import QuestionResult, Report, format_report
+from coursetools.gradebook import write_gradebook
 
 SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
 CELL_TIMEOUT = 20

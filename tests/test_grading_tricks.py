@@ -15,8 +15,8 @@ import nbformat
 import pytest
 
 from coursetools.authoring import reference_answers, write_submission
-from coursetools.grade import HIDDEN_FAILED, format_report, grade_notebook, write_gradebook
-from coursetools.gradebook import grade_class
+from coursetools.grade import HIDDEN_FAILED, format_report, grade_notebook
+from coursetools.gradebook import grade_class, write_gradebook
 from grading_drill import DRILL, FULL, drill
 
 ASSIGNMENT = DRILL
