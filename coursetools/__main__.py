@@ -45,6 +45,7 @@ def _grading_kwargs(args):
 
 
 def main(argv=None):
+    from .grade import DEFAULT_CELL_TIMEOUT
     parser = argparse.ArgumentParser(prog="python -m coursetools", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -61,13 +62,15 @@ def main(argv=None):
 
     p = sub.add_parser("grade", help="grade one exercise notebook and print a per-question table")
     p.add_argument("notebook", type=Path)
-    p.add_argument("--timeout", type=_positive_int, default=60, help="seconds allowed per cell (default 60)")
+    p.add_argument("--timeout", type=_positive_int, default=DEFAULT_CELL_TIMEOUT,
+                   help=f"seconds allowed per cell (default {DEFAULT_CELL_TIMEOUT})")
     _grading_options(p)
 
     p = sub.add_parser("gradebook", help="grade a folder of submissions into a CSV gradebook")
     p.add_argument("folder", type=Path, help="folder of submitted .ipynb files (searched recursively)")
     p.add_argument("--out", type=Path, default=Path("gradebook.csv"), help="the CSV file to write (default gradebook.csv)")
-    p.add_argument("--timeout", type=_positive_int, default=60, help="seconds allowed per cell (default 60)")
+    p.add_argument("--timeout", type=_positive_int, default=DEFAULT_CELL_TIMEOUT,
+                   help=f"seconds allowed per cell (default {DEFAULT_CELL_TIMEOUT})")
     _grading_options(p)
     p.add_argument("--jobs", type=_positive_int, default=None,
                    help="submissions graded at once, each in its own worker and kernel (default: one per core)")

@@ -81,8 +81,9 @@ def feedback_markdown(submission, outcome, fragments=()):
                                   "**total: 0**", ""])
     assignment = Path(outcome.source).stem
     lines += [f"Assignment `{assignment}`, graded in a fresh kernel ({outcome.cell_timeout} s per cell).", ""]
-    lines += [f"- {_md_cell(note)}" for note in _notes(outcome, fragments)]
-    if _notes(outcome, fragments):
+    notes = _notes(outcome, fragments)
+    lines += [f"- {_md_cell(note)}" for note in notes]
+    if notes:
         lines.append("")
     lines += ["| question | points | result | reason |", "|---|---:|---|---|"]
     lines += [f"| {q} | {p} | {res} | {_md_cell(reason)} |" for q, p, res, reason in _rows(outcome, fragments)]

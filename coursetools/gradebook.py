@@ -275,15 +275,9 @@ def grade_paths(paths, jobs=None, timeout=None, grade_one=_grade_in_worker, prog
 
 
 def _default_timeout(options):
-    """The grader's own per-submission budget (or per-cell limit) plus DEFAULT_MARGIN_S."""
-    budget = options.get("budget")
-    if not budget:
-        try:
-            from . import grade
-            budget = getattr(grade, "DEFAULT_BUDGET", None)
-        except Exception:
-            budget = None
-    return float(budget or 600) + DEFAULT_MARGIN_S
+    """The grader's own per-submission budget (options['budget'], else grade.DEFAULT_BUDGET) plus DEFAULT_MARGIN_S."""
+    from .grade import DEFAULT_BUDGET
+    return float(options.get("budget") or DEFAULT_BUDGET) + DEFAULT_MARGIN_S
 
 
 def grade_class(folder, jobs=None, timeout=None, progress=None, paths=None, **options):
