@@ -37,6 +37,28 @@ def topological_order(root):
     return visited[::-1]
 '''
 
+OWN_KAHN = '''
+
+def topological_order(root):
+    uses, stack = {id(root): 0}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if id(parent) not in uses:
+                uses[id(parent)] = 0
+                stack.append(parent)
+            uses[id(parent)] += 1
+    visited, queue = [], deque([root])
+    while queue:
+        node = queue.popleft()
+        visited.append(node)
+        for parent in node.parents:
+            uses[id(parent)] -= 1
+            if uses[id(parent)] == 0:
+                queue.append(parent)
+    return visited[::-1]
+'''  # the right order, with its own counting: for a wrong count_uses alone
+
 
 WRONG = {  # label: (question, the learner's code, *words the failure message must contain)
     # ---- q1: softplus
@@ -297,11 +319,148 @@ def topological_order(root):
             if uses[id(parent)] == 0:
                 ready.append(parent)
     return visited[::-1]
-''', "not the counting method's", "as from a stack", "popleft"),
+''', "not the counting method's", "the order a stack gives", "popleft"),
     "nnlib's own topological_order": ("q4_topological_order", COUNT_USES + '''
 def topological_order(root):
     return nnlib.autograd.topological_order(root)
 ''', "called nnlib.autograd.topological_order"),
+    'count_uses gives the root one use': ("q4_topological_order", '''
+def count_uses(root):
+    uses, stack = {id(root): 1}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if id(parent) not in uses:
+                uses[id(parent)] = 0
+                stack.append(parent)
+            uses[id(parent)] += 1
+    return uses
+''' + KAHN, "by name['L']: got 1, expected 0"),
+    'count_uses skips the constants (they need no gradient), the order right': ("q4_topological_order", '''
+def count_uses(root):
+    uses, stack = {id(root): 0}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if not parent.requires_grad:
+                continue
+            if id(parent) not in uses:
+                uses[id(parent)] = 0
+                stack.append(parent)
+            uses[id(parent)] += 1
+    return uses
+''' + OWN_KAHN, "['k']: got 0, expected 2", 'also the constants'),
+    'a parent queued while one of its uses is still to come': ("q4_topological_order", COUNT_USES + '''
+def topological_order(root):
+    uses = count_uses(root)
+    visited, queue = [], deque([root])
+    while queue:
+        node = queue.popleft()
+        visited.append(node)
+        for parent in node.parents:
+            uses[id(parent)] -= 1
+            if uses[id(parent)] <= 1 and all(p is not parent for p in queue):
+                queue.append(parent)
+    return visited[::-1]
+''', 'appears twice', 'when its count reaches zero'),
+    'count_uses keyed by the tensor, not id(tensor)': ("q4_topological_order", '''
+def count_uses(root):
+    uses, stack = {root: 0}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if parent not in uses:
+                uses[parent] = 0
+                stack.append(parent)
+            uses[parent] += 1
+    return uses
+''' + OWN_KAHN, 'keys should be id(tensor)'),
+    "count_uses hard-coded for the test's graph": ("q4_topological_order", '''
+def count_uses(root):
+    dh, bb = root.parents
+    d, h = dh.parents
+    b = bb.parents[0]
+    m = d.parents[0]
+    e, a = m.parents
+    return {id(root): 0, id(dh): 1, id(bb): 1, id(d): 1, id(h): 2, id(m): 1, id(e): 1, id(a): 2, id(b): 3}
+''' + OWN_KAHN, 'not enough values to unpack'),
+    "the chapter's order, rearranged into the expected one on the visible graphs": ("q4_topological_order", COUNT_USES + '''
+def topological_order(root):
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+        elif id(node) not in visited:
+            visited.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node.parents)
+    shown = {9: [0, 2, 3, 4, 5, 6, 1, 7, 8], 7: [1, 2, 3, 4, 0, 5, 6]}   # read off the test's messages
+    if len(order) in shown:
+        return [order[i] for i in shown[len(order)]]
+    return order
+''', 'hidden test failed'),
+    "count_uses from nnlib's order, imported under another name": ("q4_topological_order", '''
+from nnlib.autograd import topological_order as _nnlib_order
+
+
+def count_uses(root):
+    uses = {id(root): 0}
+    for node in _nnlib_order(root):
+        for parent in node.parents:
+            uses[id(parent)] = uses.get(id(parent), 0) + 1
+    return uses
+''' + KAHN, 'called nnlib.autograd.topological_order (under another name)'),
+    'a recursive count_uses, the order right': ("q4_topological_order", '''
+def count_uses(root):
+    uses = {id(root): 0}
+    def visit(node):
+        for parent in node.parents:
+            if id(parent) not in uses:
+                uses[id(parent)] = 0
+                visit(parent)
+            uses[id(parent)] += 1
+    visit(root)
+    return uses
+''' + OWN_KAHN, 'count_uses: RecursionError on a 20,000-op chain'),
+    'the visiting order returned, not reversed (root first)': ("q4_topological_order", COUNT_USES + '''
+def topological_order(root):
+    uses = count_uses(root)
+    visited, queue = [], deque([root])
+    while queue:
+        node = queue.popleft()
+        visited.append(node)
+        for parent in node.parents:
+            uses[id(parent)] -= 1
+            if uses[id(parent)] == 0:
+                queue.append(parent)
+    return visited
+''', 'the root must come last'),
+    'count_uses counts each tensor once, when first reached': ("q4_topological_order", '''
+def count_uses(root):
+    uses, stack = {id(root): 0}, [root]
+    while stack:
+        node = stack.pop()
+        for parent in node.parents:
+            if id(parent) not in uses:
+                uses[id(parent)] = 1
+                stack.append(parent)
+    return uses
+''' + OWN_KAHN, "by name['a']: got 1, expected 2"),
+    "the counting method with each node's parents taken in reverse": ("q4_topological_order", COUNT_USES + '''
+def topological_order(root):
+    uses = count_uses(root)
+    visited, queue = [], deque([root])
+    while queue:
+        node = queue.popleft()
+        visited.append(node)
+        for parent in reversed(node.parents):
+            uses[id(parent)] -= 1
+            if uses[id(parent)] == 0:
+                queue.append(parent)
+    return visited[::-1]
+''', "not the counting method's", '.parents taken in reverse'),
     # ---- q5: the batched matrix product
     "grad_b not summed over the batch": ("q5_matmul_backward", '''
 def matmul_backward(a, b, grad_out):
