@@ -271,27 +271,7 @@ def count_uses(root):
                 stack.append(parent)
             users[id(parent)].add(id(node))
     return {key: len(nodes) for key, nodes in users.items()}
-
-
-def topological_order(root):
-    uses, stack = {id(root): 0}, [root]
-    while stack:
-        node = stack.pop()
-        for parent in node.parents:
-            if id(parent) not in uses:
-                uses[id(parent)] = 0
-                stack.append(parent)
-            uses[id(parent)] += 1
-    visited, queue = [], deque([root])
-    while queue:
-        node = queue.popleft()
-        visited.append(node)
-        for parent in node.parents:
-            uses[id(parent)] -= 1
-            if uses[id(parent)] == 0:
-                queue.append(parent)
-    return visited[::-1]
-''', "by name['b']: got 2, expected 3", "count every entry of .parents, not every user"),
+''' + OWN_KAHN, "by name['b']: got 2, expected 3", "count every entry of .parents, not every user"),
     "the chapter's depth-first order, pasted unchanged": ("q4_topological_order", COUNT_USES + '''
 def topological_order(root):
     """Every Value that `root` depends on, each once, parents before children. No recursion."""
