@@ -8,7 +8,7 @@ import pytest
 from coursetools import REPO
 from coursetools.authoring import write_submission
 from coursetools.grade import CannotGrade, Unit, format_report, grade_notebook, run_units
-from coursetools.sandbox import Limits, Sandbox, bwrap_works, container_problem
+from coursetools.sandbox import Limits, Sandbox, bwrap_works, container_problem, resolve_mode
 from grading_drill import DRILL, FULL, drill
 
 PROBE = r'''
@@ -71,8 +71,19 @@ def test_process_isolation_limits_the_kernel_and_gives_it_a_private_copy(monkeyp
     _check_common(seen, rundir)
 
 
-@pytest.mark.skipif(not bwrap_works(), reason="bubblewrap does not work here (apt-get install bubblewrap); CI installs it")
+def _bwrap_works_or_is_refused():
+    """True where bubblewrap runs (CI installs it); elsewhere, check that asking for it is refused with a reason."""
+    if bwrap_works():
+        return True
+    assert not os.environ.get("CI"), "CI installs bubblewrap (.ci/run): the bwrap paths must run there"
+    with pytest.raises(RuntimeError, match="bubblewrap does not work here"):
+        resolve_mode("bwrap")
+    return False
+
+
 def test_bwrap_isolation_hides_the_repository_and_the_network(monkeypatch):
+    if not _bwrap_works_or_is_refused():
+        return
     seen, rundir, uid = _probe("bwrap", monkeypatch)
     _check_common(seen, rundir)
     assert not seen["sees_solutions"] and not seen["net"]
@@ -108,9 +119,8 @@ def test_the_isolation_is_named_in_the_report_and_the_weaker_one_says_so(tmp_pat
 
 @pytest.mark.parametrize("mode", ["process", "bwrap"])
 def test_processes_a_kernel_started_are_killed_when_its_grading_ends(mode):
-    if mode == "bwrap" and not bwrap_works():
-        assert not os.environ.get("CI"), "CI installs bubblewrap (.ci/run): this path must run there"
-        pytest.skip("bubblewrap does not work here")
+    if mode == "bwrap" and not _bwrap_works_or_is_refused():
+        return
     mark = f"3600.{os.getpid()}{len(mode)}"
     escape = ("import subprocess\n"
               f"subprocess.Popen(['sleep', '{mark}1'])                                  # a plain child\n"
