@@ -194,10 +194,10 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute d(self)/d(leaf) for every leaf with requires_grad, adding it into `leaf.grad`."""
         if create_graph:
-            raise NotImplementedError("nnlib computes gradients as plain arrays: create_graph=True (higher-order "
-                                      "gradients) is a PyTorch feature nnlib does not have")
+            raise ValueError("nnlib computes gradients as plain arrays: create_graph=True (higher-order "
+                             "gradients) is a PyTorch feature nnlib does not have")
         if inputs is not None:
-            raise NotImplementedError("backward(inputs=...) is not supported by nnlib; call backward() and read .grad")
+            raise ValueError("backward(inputs=...) is not supported by nnlib; call backward() and read .grad")
         autograd.backward(self, gradient, bool(retain_graph))
 
     def retain_grad(self):

@@ -176,7 +176,7 @@ def _norm_order(p):
     if p == "fro":
         return 2.0
     if p == "nuc":
-        raise NotImplementedError("norm: the nuclear norm (p='nuc') needs singular values, which nnlib does not have")
+        raise ValueError("norm: the nuclear norm (p='nuc') needs singular values, which nnlib does not have")
     if isinstance(p, str):
         raise ValueError(f"norm: unknown order p={p!r}; use a number (2, 1, float('inf'), ...) or 'fro'")
     return float(p)

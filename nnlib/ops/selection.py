@@ -86,7 +86,7 @@ def scatter(x, dim, index, src=None, *, value=None, reduce=None):
     Where index repeats a place, the last write wins in nnlib; torch leaves the choice undefined.
     """
     if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported by nnlib; use scatter_add for 'add'")
+        raise ValueError("scatter(reduce=...) is not supported by nnlib; use scatter_add for 'add'")
     x, src, value, where, index_shape = _scatter_operands(x, dim, index, src, value, "scatter")
     out = x.data.copy()
     out[where] = src.data[_src_region(index_shape)] if src is not None else value
